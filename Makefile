@@ -1,0 +1,127 @@
+# husk: an OCI container runtime.
+#   make            build ./husk
+#   make demo       install deps, build, run a container from a busybox bundle
+#   make test       install deps, build, run every test suite (one summary line)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make fuzz       build and run the config fuzzer (FUZZ_SECONDS=600)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libseccomp libcap yajl libmnl
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+BUILD := build
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes -Wstrict-prototypes
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilibcontainer \
+	-DHUSK_VERSION='"$(VERSION)"' -DHUSK_COMMIT='"$(COMMIT)"'
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+
+LIB_SRCS := $(sort $(wildcard libcontainer/*.c libcontainer/*/*.c))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+ASAN_UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o)
+HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/helpers/%)
+
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+.PHONY: all deps demo test unit unit-asan integration fuzz install uninstall clean \
+	format format-check check-headers helpers
+
+all: husk
+
+husk: $(LIB_OBJS) $(CMD_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The unit runner finds every `Suite *name_suite(void)` in tests/unit/, so a
+# new test file needs no registration by hand.
+$(BUILD)/unit/suites.h: $(UNIT_SRCS) tests/gen-suites.sh
+	@mkdir -p $(dir $@)
+	sh tests/gen-suites.sh $(UNIT_SRCS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/tests/unit/main.o $(BUILD)/asan/tests/unit/main.o: $(BUILD)/unit/suites.h
+$(UNIT_OBJS) $(ASAN_UNIT_OBJS): BASE_CFLAGS += -I$(BUILD)/unit -Itests/unit -Wno-missing-prototypes
+
+$(BUILD)/husk-unit: $(LIB_OBJS) $(UNIT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs check)
+
+$(BUILD)/husk-unit-asan: $(ASAN_LIB_OBJS) $(ASAN_UNIT_OBJS)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs check)
+
+# In-container helpers are static so they run in any rootfs.
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
+helpers: $(HELPERS)
+
+deps:
+	@sh contrib/deps.sh
+
+unit: $(BUILD)/husk-unit
+	HUSK_FIXTURES=tests/fixtures $(BUILD)/husk-unit
+
+unit-asan: $(BUILD)/husk-unit-asan
+	HUSK_FIXTURES=tests/fixtures $(BUILD)/husk-unit-asan
+
+test: deps
+	@$(MAKE) --no-print-directory husk $(BUILD)/husk-unit $(BUILD)/husk-unit-asan helpers
+	@sh tests/run-all.sh
+
+integration: husk helpers
+	@sh tests/run-all.sh integration
+
+demo: deps
+	@$(MAKE) --no-print-directory husk
+	@sh contrib/demo.sh
+
+fuzz:
+	@sh tests/fuzz/run.sh
+
+install: husk
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 husk $(DESTDIR)$(BINDIR)/husk
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/husk
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find cmd include libcontainer tests -name '*.[ch]')
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
+
+# Every public and internal header must compile on its own.
+check-headers:
+	@set -e; for h in $$(find include libcontainer -name '*.h'); do \
+		echo "#include \"$${h#include/}\"" | sed 's|"libcontainer/|"|' | \
+		$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -x c -fsyntax-only - || { echo "check-headers: $$h"; exit 1; }; \
+	done
+
+clean:
+	rm -rf $(BUILD) husk
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,26 @@
+/* What every library call needs from the command line: where state lives and
+ * how the caller wants to run.  Built once in cmd/main.c; the library keeps
+ * no globals of its own. */
+#pragma once
+
+#include <stdbool.h>
+
+enum husk_log_format {
+	HUSK_LOG_TEXT,
+	HUSK_LOG_JSON,
+};
+
+enum husk_rootless {
+	HUSK_ROOTLESS_AUTO,
+	HUSK_ROOTLESS_TRUE,
+	HUSK_ROOTLESS_FALSE,
+};
+
+struct husk_context {
+	const char *root;     /* state root: --root, /run/husk, or $XDG_RUNTIME_DIR/husk */
+	const char *log_path; /* --log, NULL: stderr */
+	enum husk_log_format log_format;
+	bool debug;
+	bool systemd_cgroup;
+	enum husk_rootless rootless;
+};

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Runs every test suite and ends with one line "N passed, M failed" over all
+# of them.  Suites: unit (Check), unit under ASan+UBSan, format check, and
+# every tests/integration/*.sh.  Exits non-zero when anything failed.
+# Usage: tests/run-all.sh [integration]
+set -u
+cd "$(dirname "$0")/.."
+results=$(mktemp -d /tmp/husk-results.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+total_pass=0
+total_fail=0
+
+add() { # suite-name passed failed
+	echo "== $1: $2 passed, $3 failed"
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+}
+
+run_unit() { # name binary
+	f="$results/$1"
+	if HUSK_FIXTURES=tests/fixtures HUSK_RESULTS="$f" "$2"; then :; fi
+	if [ -s "$f" ]; then
+		read -r p m <"$f"
+		add "$1" "$p" "$m"
+	else
+		add "$1" 0 1 # the runner itself crashed
+	fi
+}
+
+if [ "${1:-}" != integration ]; then
+	run_unit unit build/husk-unit
+	run_unit unit-asan build/husk-unit-asan
+	if make --no-print-directory format-check >"$results/format.log" 2>&1; then
+		add format-check 1 0
+	else
+		head -n 20 "$results/format.log"
+		add format-check 0 1
+	fi
+	if make --no-print-directory check-headers >"$results/headers.log" 2>&1; then
+		add check-headers 1 0
+	else
+		cat "$results/headers.log"
+		add check-headers 0 1
+	fi
+fi
+
+for t in tests/integration/*.sh; do
+	[ -e "$t" ] || continue
+	case "$t" in */lib.sh) continue ;; esac
+	name=$(basename "$t" .sh)
+	f="$results/int-$name"
+	HUSK_RESULTS="$f" HUSK=./husk sh "$t"
+	if [ -s "$f" ]; then
+		read -r p m <"$f"
+		add "integration/$name" "$p" "$m"
+	else
+		add "integration/$name" 0 1
+	fi
+done
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
