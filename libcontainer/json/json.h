@@ -40,7 +40,7 @@ struct json_member {
 struct json_value {
 	enum json_type type;
 	unsigned line; /* 1-based position of the value's first character */
-	unsigned col;
+	unsigned col;  /* counted in characters; a tab is one */
 	union {
 		bool boolean;
 		const char *number; /* raw text as written, e.g. "-12", "1e3" */
