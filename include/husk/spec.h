@@ -419,6 +419,10 @@ int husk_spec_parse(const char *name, const char *buf, size_t len, struct husk_s
 /* Reads <path> and parses it; name in errors is the file's base name. */
 int husk_spec_load(const char *path, struct husk_spec **ret, struct husk_error **err);
 
+/* Reads a lone OCI process object (`exec --process FILE`) into a spec whose
+ * only field is process; the spec owns the memory. */
+int husk_spec_load_process(const char *path, struct husk_spec **ret, struct husk_error **err);
+
 /* Runs every named check; the error reports the first failing check as
  *   config.json: linux.namespaces[2].type: duplicate namespace "pid"
  * followed by " (and N more problems)" when several fail. */
