@@ -47,25 +47,25 @@ struct husk_state {
 const char *husk_status_name(enum husk_status status);
 
 /* Checks a container id: [A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}.  The error names
- * the id: "invalid container id 'a/b': ..." */
+ * the id: "invalid container id \"a/b\": ..." */
 int husk_id_validate(const char *id, struct husk_error **err);
 
 /* Creates <root> (0700, parents as needed) when missing. */
 int husk_state_root_ensure(const char *root, struct husk_error **err);
 
 /* Creates <root>/<id>/ (0700) and returns it locked; fails with
- * "container 'id' already exists" when it does.  *ret_lock_fd is the
+ * "container \"id\" already exists" (errnum EEXIST) when it does.  *ret_lock_fd is the
  * directory's fd holding an exclusive flock; close it to unlock. */
 int husk_state_create(const char *root, const char *id, int *ret_lock_fd, struct husk_error **err);
 
 /* Takes the exclusive lock of an existing container, waiting for another
- * command that holds it.  "container 'id' does not exist" when absent. */
+ * command that holds it.  "container \"id\" does not exist" (errnum ENOENT) when absent. */
 int husk_state_lock(const char *root, const char *id, int *ret_lock_fd, struct husk_error **err);
 
 /* Atomically replaces <root>/<id>/state.json. */
 int husk_state_write(const char *root, const struct husk_state *state, struct husk_error **err);
 
-/* Reads <root>/<id>/state.json; "container 'id' does not exist" when absent.
+/* Reads <root>/<id>/state.json; "container \"id\" does not exist" (errnum ENOENT) when absent.
  * The returned status is as recorded: call husk_state_refresh() to reconcile
  * it with the live process. */
 int husk_state_read(const char *root, const char *id, struct husk_state **ret,

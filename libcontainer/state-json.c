@@ -1,0 +1,244 @@
+/* The state store's JSON: the private state.json document and the
+ * runc-shaped `husk state` rendering.  File access, locking and liveness
+ * belong to state.c.
+ *
+ * state.json keeps "owner" as the numeric uid (names can change and a lookup
+ * may need NSS at create time); husk_state_to_json() renders the user name as
+ * runc does, or "#<uid>" when the uid has no passwd entry.  The husk-only
+ * fields are "initStartTime" (pid-reuse detection) and "cgroupPath". */
+#include "state-json.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "husk/cleanup.h"
+#include "json/json.h"
+#include "util/xalloc.h"
+
+static const char *const status_names[] = {
+    [HUSK_STATUS_CREATING] = "creating", [HUSK_STATUS_CREATED] = "created",
+    [HUSK_STATUS_RUNNING] = "running",   [HUSK_STATUS_PAUSED] = "paused",
+    [HUSK_STATUS_STOPPED] = "stopped",
+};
+
+const char *husk_status_name(enum husk_status status)
+{
+	if ((size_t)status >= HUSK_ARRAY_SIZE(status_names))
+		return "unknown";
+	return status_names[status];
+}
+
+static void gen_annotations(struct json_gen *g, const struct husk_state *state)
+{
+	json_gen_key(g, "annotations");
+	json_gen_object_open(g);
+	for (size_t i = 0; i < state->n_annotations; i++)
+		json_gen_kv_string(g, state->annotations[i].key, state->annotations[i].value);
+	json_gen_object_close(g);
+}
+
+static char *gen_take(struct json_gen *g, size_t *ret_len)
+{
+	size_t len = 0;
+	const char *out = json_gen_result(g, &len);
+	/* NULL means a mis-nested generator call above: a bug, not input. */
+	if (!out)
+		abort();
+	char *copy = xstrndup(out, len);
+	if (ret_len)
+		*ret_len = len;
+	json_gen_free(g);
+	return copy;
+}
+
+char *state_json_encode(const struct husk_state *state, size_t *ret_len)
+{
+	struct json_gen *g = json_gen_new(false);
+	json_gen_object_open(g);
+	json_gen_kv_string(g, "ociVersion", state->oci_version ? state->oci_version : "");
+	json_gen_kv_string(g, "id", state->id);
+	json_gen_kv_string(g, "status", husk_status_name(state->status));
+	json_gen_kv_i64(g, "pid", state->pid);
+	json_gen_kv_u64(g, "initStartTime", state->init_start_time);
+	json_gen_kv_string(g, "bundle", state->bundle ? state->bundle : "");
+	json_gen_kv_string(g, "rootfs", state->rootfs ? state->rootfs : "");
+	json_gen_kv_string(g, "created", state->created ? state->created : "");
+	json_gen_kv_u64(g, "owner", state->owner);
+	if (state->cgroup_path)
+		json_gen_kv_string(g, "cgroupPath", state->cgroup_path);
+	gen_annotations(g, state);
+	json_gen_object_close(g);
+	return gen_take(g, ret_len);
+}
+
+static char *owner_name(uid_t uid)
+{
+	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t len = size > 0 ? (size_t)size : 1024;
+
+	for (int tries = 0; tries < 8; tries++, len *= 2) {
+		_cleanup_free_ char *buf = xmalloc(len);
+		struct passwd pw, *found = NULL;
+		int r = getpwuid_r(uid, &pw, buf, len, &found);
+		if (r == ERANGE)
+			continue;
+		if (r == 0 && found)
+			return xstrdup(found->pw_name);
+		break;
+	}
+	return xasprintf("#%u", (unsigned)uid);
+}
+
+char *husk_state_to_json(const struct husk_state *state)
+{
+	_cleanup_free_ char *owner = owner_name(state->owner);
+	struct json_gen *g = json_gen_new(true);
+
+	json_gen_object_open(g);
+	json_gen_kv_string(g, "ociVersion", state->oci_version ? state->oci_version : "");
+	json_gen_kv_string(g, "id", state->id);
+	/* runc reports no pid for a stopped container: the recorded one may
+	 * already belong to an unrelated process. */
+	json_gen_kv_i64(g, "pid", state->status == HUSK_STATUS_STOPPED ? 0 : state->pid);
+	json_gen_kv_string(g, "status", husk_status_name(state->status));
+	json_gen_kv_string(g, "bundle", state->bundle ? state->bundle : "");
+	json_gen_kv_string(g, "rootfs", state->rootfs ? state->rootfs : "");
+	json_gen_kv_string(g, "created", state->created ? state->created : "");
+	json_gen_kv_string(g, "owner", owner);
+	/* runc omits an empty annotations map. */
+	if (state->n_annotations > 0)
+		gen_annotations(g, state);
+	json_gen_object_close(g);
+	return gen_take(g, NULL);
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+/* Errors name the position and JSON path: "line 1, column 9: $.pid:
+ * expected unsigned integer, got string". */
+static int bad(const struct json_value *v, const char *key, const char *what,
+               struct husk_error **err)
+{
+	return husk_error_set(err, EINVAL, "line %u, column %u: $%s%s: %s, got %s", v->line, v->col,
+	                      key ? "." : "", key ? key : "", what, json_type_name(v->type));
+}
+
+/* Absent or null leaves *ret NULL. */
+static int get_string(const struct json_value *obj, const char *key, char **ret,
+                      struct husk_error **err)
+{
+	const struct json_value *v = json_object_get(obj, key);
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	if (v->type != JSON_STRING)
+		return bad(v, key, "expected string", err);
+	*ret = xstrdup(v->string.str);
+	return 0;
+}
+
+static int get_u64(const struct json_value *obj, const char *key, uint64_t max, uint64_t *ret,
+                   struct husk_error **err)
+{
+	const struct json_value *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	if (v->type != JSON_NUMBER)
+		return bad(v, key, "expected unsigned integer", err);
+	uint64_t n;
+	if (json_number_u64(v, &n) < 0 || n > max)
+		return husk_error_set(err, EINVAL, "line %u, column %u: $.%s: %s is out of range",
+		                      v->line, v->col, key, v->number);
+	*ret = n;
+	return 0;
+}
+
+static int get_status(const struct json_value *obj, enum husk_status *ret, struct husk_error **err)
+{
+	const struct json_value *v = json_object_get(obj, "status");
+	if (!v)
+		return husk_error_set(err, EINVAL, "line %u, column %u: $.status: missing",
+		                      obj->line, obj->col);
+	if (v->type != JSON_STRING)
+		return bad(v, "status", "expected string", err);
+	for (size_t i = 0; i < HUSK_ARRAY_SIZE(status_names); i++) {
+		if (strcmp(v->string.str, status_names[i]) == 0) {
+			*ret = (enum husk_status)i;
+			return 0;
+		}
+	}
+	return husk_error_set(err, EINVAL, "line %u, column %u: $.status: unknown status \"%s\"",
+	                      v->line, v->col, v->string.str);
+}
+
+static int get_annotations(const struct json_value *obj, struct husk_state *s,
+                           struct husk_error **err)
+{
+	const struct json_value *v = json_object_get(obj, "annotations");
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	if (v->type != JSON_OBJECT)
+		return bad(v, "annotations", "expected object", err);
+	s->annotations = xcalloc(v->object.len ? v->object.len : 1, sizeof(*s->annotations));
+	for (size_t i = 0; i < v->object.len; i++) {
+		const struct json_member *m = &v->object.members[i];
+		if (m->value->type != JSON_STRING)
+			return husk_error_set(err, EINVAL,
+			                      "line %u, column %u: $.annotations[\"%s\"]: expected "
+			                      "string, got %s",
+			                      m->value->line, m->value->col, m->key,
+			                      json_type_name(m->value->type));
+		s->annotations[i].key = xstrdup(m->key);
+		s->annotations[i].value = xstrdup(m->value->string.str);
+		s->n_annotations = i + 1;
+	}
+	return 0;
+}
+
+static int decode_fields(const struct json_value *root, struct husk_state *s,
+                         struct husk_error **err)
+{
+	uint64_t pid = 0, owner = 0;
+
+	if (get_string(root, "ociVersion", &s->oci_version, err) < 0 ||
+	    get_string(root, "id", &s->id, err) < 0 || get_status(root, &s->status, err) < 0 ||
+	    get_u64(root, "pid", INT32_MAX, &pid, err) < 0 ||
+	    get_u64(root, "initStartTime", UINT64_MAX, &s->init_start_time, err) < 0 ||
+	    get_string(root, "bundle", &s->bundle, err) < 0 ||
+	    get_string(root, "rootfs", &s->rootfs, err) < 0 ||
+	    get_string(root, "created", &s->created, err) < 0 ||
+	    get_u64(root, "owner", UINT32_MAX, &owner, err) < 0 ||
+	    get_string(root, "cgroupPath", &s->cgroup_path, err) < 0 ||
+	    get_annotations(root, s, err) < 0)
+		return -1;
+	if (!s->id)
+		return husk_error_set(err, EINVAL, "line %u, column %u: $.id: missing", root->line,
+		                      root->col);
+	s->pid = (pid_t)pid;
+	s->owner = (uid_t)owner;
+	return 0;
+}
+
+int state_json_decode(const char *buf, size_t len, struct husk_state **ret, struct husk_error **err)
+{
+	struct json_doc *doc = NULL;
+	if (json_parse(buf, len, &doc, err) < 0)
+		return -1;
+
+	const struct json_value *root = json_doc_root(doc);
+	struct husk_state *s = xzalloc(sizeof(*s));
+	int r = 0;
+	if (root->type != JSON_OBJECT)
+		r = bad(root, NULL, "expected object", err);
+	else
+		r = decode_fields(root, s, err);
+	json_doc_free(doc);
+	if (r < 0) {
+		husk_state_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
