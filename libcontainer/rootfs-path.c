@@ -1,0 +1,193 @@
+/* Container paths resolved from the host side, never escaping the rootfs:
+ * lexical cleaning plus openat2(RESOLVE_IN_ROOT) lookups and creation of
+ * missing directories one component at a time.  Mounting on the results is
+ * rootfs.c's business; this module only finds and creates.
+ */
+#include "rootfs-path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "husk/cleanup.h"
+#include "util/xalloc.h"
+
+char *husk_path_clean(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = xmalloc(len + 2);
+	size_t o = 0;
+
+	out[o++] = '/';
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing to add */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* drop the last component; at the root ".." is the root */
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+		} else {
+			if (o > 1)
+				out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int husk_root_open(int root_fd, const char *path)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC,
+	    /* Magic links (/proc/self/root, ...) would jump out of the root. */
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	/* EAGAIN: a concurrent rename moved something; the kernel asks for a retry. */
+	for (int tries = 0; tries < 16; tries++) {
+		long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			return (int)fd;
+	}
+	return -1;
+}
+
+static int create_component(int parent_fd, const char *name, bool file)
+{
+	if (!file)
+		return mkdirat(parent_fd, name, 0755);
+	/* O_NOFOLLOW|O_EXCL: never create through a symlink planted in the rootfs. */
+	int fd =
+	    openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* The container path of an fd under root_fd, from the kernel's own view of
+ * both (so symlinks already followed are not re-interpreted lexically). */
+static char *container_path_of(int root_fd, int fd)
+{
+	char buf[32], root[PATH_MAX], path[PATH_MAX];
+	ssize_t rn = readlink(husk_fd_path(root_fd, buf), root, sizeof(root) - 1);
+	ssize_t pn = readlink(husk_fd_path(fd, buf), path, sizeof(path) - 1);
+	if (rn <= 0 || pn <= 0)
+		return NULL;
+	root[rn] = path[pn] = '\0';
+	size_t len = strcmp(root, "/") == 0 ? 0 : (size_t)rn;
+	if (strncmp(path, root, len) != 0 || (path[len] != '/' && path[len] != '\0'))
+		return NULL;
+	return xstrdup(path[len] ? path + len : "/");
+}
+
+/* A dangling symlink in the way: continue with its target, as the kernel
+ * would, so "/var/run -> /run" with no /run yet creates /run. */
+static char *follow_dangling(int root_fd, int parent_fd, const char *name, const char *rest)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(parent_fd, name, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (target[0] == '/')
+		return xasprintf("%s/%s", target, rest);
+	_cleanup_free_ char *dir = container_path_of(root_fd, parent_fd);
+	return dir ? xasprintf("%s/%s/%s", dir, target, rest) : NULL;
+}
+
+static int mkpath(int root_fd, const char *path, enum husk_root_kind kind, int depth,
+                  struct husk_error **err);
+
+/* Walks prefix by prefix: each lookup is again confined to the root, so a
+ * symlink met half way is resolved inside it. */
+static int mkpath_walk(int root_fd, char *clean, enum husk_root_kind kind, int depth,
+                       struct husk_error **err)
+{
+	_cleanup_close_ int parent_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+	if (parent_fd < 0)
+		return husk_error_set(err, errno, "dup rootfs fd");
+	for (char *p = clean + 1; *p;) {
+		char *end = strchrnul(p, '/');
+		bool last = *end == '\0';
+		*end = '\0';
+		int next_fd = husk_root_open(root_fd, clean);
+		if (next_fd < 0 && errno == ENOENT) {
+			bool file = last && kind == HUSK_ROOT_FILE;
+			if (create_component(parent_fd, p, file) == 0) {
+				next_fd = husk_root_open(root_fd, clean);
+			} else if (errno == EEXIST) {
+				_cleanup_free_ char *next =
+				    follow_dangling(root_fd, parent_fd, p, last ? "" : end + 1);
+				if (next)
+					return mkpath(root_fd, next, kind, depth + 1, err);
+				errno = ENOENT;
+			} else {
+				return husk_error_set(err, errno, "%s \"%s\"",
+				                      file ? "create" : "mkdir", clean);
+			}
+		}
+		if (next_fd < 0)
+			return husk_error_set(err, errno, "open \"%s\"", clean);
+		if (!last)
+			*end = '/';
+		close(parent_fd);
+		parent_fd = next_fd;
+		p = last ? end : end + 1;
+	}
+	return TAKE_FD(parent_fd);
+}
+
+static int mkpath(int root_fd, const char *path, enum husk_root_kind kind, int depth,
+                  struct husk_error **err)
+{
+	_cleanup_free_ char *clean = husk_path_clean(path);
+	if (depth > 40) /* the kernel's own limit on links in one lookup */
+		return husk_error_set(err, ELOOP, "open \"%s\"", clean);
+	int fd = husk_root_open(root_fd, clean);
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return husk_error_set(err, errno, "open \"%s\"", clean);
+	return mkpath_walk(root_fd, clean, kind, depth, err);
+}
+
+int husk_root_mkpath(int root_fd, const char *path, enum husk_root_kind kind,
+                     struct husk_error **err)
+{
+	return mkpath(root_fd, path, kind, 0, err);
+}
+
+int husk_root_open_parent(int root_fd, const char *path, const char **ret_name,
+                          struct husk_error **err)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash[1] == '\0')
+		return husk_error_set(err, EINVAL, "open parent of \"%s\"", path);
+	_cleanup_free_ char *dir = xstrndup(path, (size_t)(slash - path));
+	int fd = husk_root_mkpath(root_fd, dir[0] ? dir : "/", HUSK_ROOT_DIR, err);
+	if (fd < 0)
+		return fd;
+	*ret_name = slash + 1;
+	return fd;
+}
+
+const char *husk_fd_path(int fd, char buf[32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}

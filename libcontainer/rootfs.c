@@ -1,0 +1,456 @@
+/* The container's root filesystem, built by the init in its own mount
+ * namespace: root propagation, the rootfs bind, every mounts[] entry in
+ * order, /dev (devices.c), pivot_root, and the read-only root at the end.
+ * Paths inside the rootfs are resolved with rootfs-path.c so a hostile
+ * rootfs cannot redirect a mount outside itself; option words are
+ * mount-opts.c's.  Masked/readonly paths, tmpcopyup and idmapped mounts are
+ * not handled here yet.
+ */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "husk/cleanup.h"
+#include "mount-opts.h"
+#include "rootfs-path.h"
+#include "util/xalloc.h"
+
+/* What one mounts[] entry needs while it is being applied. */
+struct mnt {
+	int root_fd;
+	const struct husk_rootfs_options *opts;
+	const struct husk_spec_mount *spec;
+	char *dest; /* cleaned container path, for lookups and errors */
+	const char *type;
+	struct husk_mount_opts o;
+};
+
+/* Flags a remount must repeat, or the kernel refuses it (EPERM) when the
+ * mount was locked by a less privileged user namespace.  ST_* equal MS_*. */
+static unsigned long locked_flags(const struct statvfs *st, unsigned long wanted)
+{
+	unsigned long keep = st->f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC);
+	if (!(wanted & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
+		keep |= st->f_flag & (ST_NOATIME | ST_RELATIME);
+	if (!(wanted & MS_NODIRATIME))
+		keep |= st->f_flag & ST_NODIRATIME;
+	return keep;
+}
+
+/* The mount point holding `path`, from mountinfo, when it is shared. */
+static char *shared_mount_point(int mnt_id)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	if (!f)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		int id;
+		char point[4096];
+		if (sscanf(line, "%d %*d %*s %*s %4095s", &id, point) != 2 || id != mnt_id)
+			continue;
+		char *sep = strstr(line, " - ");
+		char *shared = strstr(line, " shared:");
+		if (!shared || (sep && shared > sep))
+			return NULL;
+		/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+		char *out = xmalloc(strlen(point) + 1), *o = out;
+		for (char *p = point; *p; p++) {
+			unsigned v;
+			if (p[0] == '\\' && sscanf(p + 1, "%3o", &v) == 1) {
+				*o++ = (char)v;
+				p += 3;
+			} else {
+				*o++ = *p;
+			}
+		}
+		*o = '\0';
+		return out;
+	}
+	return NULL;
+}
+
+/* pivot_root refuses a new root whose parent mount is shared, and a shared
+ * parent would carry our rootfs bind back to the host's peers.  Only the
+ * shared case is changed: a slave parent keeps receiving host mounts. */
+static int make_parent_private(const char *rootfs, struct husk_error **err)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, rootfs, 0, STATX_MNT_ID, &stx) < 0)
+		return husk_error_set(err, errno, "stat \"%s\"", rootfs);
+	_cleanup_free_ char *point = shared_mount_point((int)stx.stx_mnt_id);
+	if (point && mount(NULL, point, NULL, MS_PRIVATE, NULL) < 0)
+		return husk_error_set(err, errno, "make \"%s\" private", point);
+	return 0;
+}
+
+static int root_propagation(const struct husk_spec *spec, unsigned long *ret,
+                            struct husk_error **err)
+{
+	const char *word = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+	*ret = MS_SLAVE | MS_REC; /* runc's default: host mounts still appear, ours stay */
+	if (word && !husk_mount_propagation_parse(word, ret))
+		return husk_error_set(err, 0, "unknown rootfsPropagation \"%s\"", word);
+	return 0;
+}
+
+/* Re-resolves the destination after the mount, so the fd is the new
+ * mount's root rather than the directory now hidden under it. */
+static int reopen_dest(const struct mnt *m, struct husk_error **err)
+{
+	int fd = husk_root_open(m->root_fd, m->dest);
+	if (fd < 0)
+		return husk_error_set(err, errno, "open \"%s\"", m->dest);
+	return fd;
+}
+
+static int set_rec_attrs(int fd, const char *dest, uint64_t set, uint64_t clr,
+                         struct husk_error **err)
+{
+	struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return husk_error_set(err, errno, "set recursive attributes of \"%s\"", dest);
+	return 0;
+}
+
+/* After the mount itself: the propagation word, then the "r*" attributes.
+ * Propagation is its own mount(2) call: the kernel ignores it when
+ * combined with a new mount. */
+static int after_mount(const struct mnt *m, struct husk_error **err)
+{
+	if (!m->o.propagation && !m->o.rec_attr_set && !m->o.rec_attr_clr)
+		return 0;
+	char buf[32];
+	_cleanup_close_ int fd = reopen_dest(m, err);
+	if (fd < 0)
+		return -1;
+	if (m->o.propagation &&
+	    mount(NULL, husk_fd_path(fd, buf), NULL, m->o.propagation, NULL) < 0)
+		return husk_error_set(err, errno, "set propagation of \"%s\"", m->dest);
+	if (m->o.rec_attr_set || m->o.rec_attr_clr)
+		return set_rec_attrs(fd, m->dest, m->o.rec_attr_set, m->o.rec_attr_clr, err);
+	return 0;
+}
+
+/* A bind mount ignores every flag but MS_REC; the others need a remount of
+ * the new mount (read-only, nosuid, ...). */
+static int remount_bind(const struct mnt *m, unsigned long flags, struct husk_error **err)
+{
+	char buf[32];
+	_cleanup_close_ int fd = reopen_dest(m, err);
+	if (fd < 0)
+		return -1;
+	const char *target = husk_fd_path(fd, buf);
+	unsigned long rflags = MS_REMOUNT | MS_BIND | flags;
+	if (mount(NULL, target, NULL, rflags, NULL) == 0)
+		return 0;
+	struct statvfs st;
+	if (errno != EPERM || fstatvfs(fd, &st) < 0)
+		return husk_error_set(err, errno, "remount \"%s\"", m->dest);
+	if (mount(NULL, target, NULL, rflags | locked_flags(&st, flags), NULL) < 0)
+		return husk_error_set(err, errno, "remount \"%s\"", m->dest);
+	return 0;
+}
+
+/* Binds a host path (not under the rootfs: the config names it) on dest. */
+static int bind_host_path(const struct mnt *m, const char *src, unsigned long bind_flags,
+                          struct husk_error **err)
+{
+	struct stat st;
+	if (stat(src, &st) < 0)
+		return husk_error_set(err, errno, "mount \"%s\" on \"%s\": stat source", src,
+		                      m->dest);
+	enum husk_root_kind kind = S_ISDIR(st.st_mode) ? HUSK_ROOT_DIR : HUSK_ROOT_FILE;
+	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, kind, err);
+	if (fd < 0)
+		return -1;
+	char buf[32];
+	if (mount(src, husk_fd_path(fd, buf), NULL, bind_flags, NULL) < 0)
+		return husk_error_set(err, errno, "mount \"%s\" on \"%s\"", src, m->dest);
+	return 0;
+}
+
+static int mount_bind(const struct mnt *m, struct husk_error **err)
+{
+	const char *src = m->spec->source;
+	if (!src || !*src)
+		return husk_error_set(err, 0, "bind mount on \"%s\" has no source", m->dest);
+	_cleanup_free_ char *host_src =
+	    src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", m->opts->bundle, src);
+	if (bind_host_path(m, host_src, m->o.flags & (MS_BIND | MS_REC), err) < 0)
+		return -1;
+	unsigned long extra = m->o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	if (extra && remount_bind(m, extra, err) < 0)
+		return -1;
+	return after_mount(m, err);
+}
+
+/* Where an unprivileged mount of a kernel filesystem fails, the host's
+ * instance is bound instead (runc): sysfs needs a network namespace owned
+ * by our user namespace, mqueue an IPC namespace. */
+static const char *fallback_source(const char *type)
+{
+	if (strcmp(type, "sysfs") == 0)
+		return "/sys";
+	if (strcmp(type, "mqueue") == 0)
+		return "/dev/mqueue";
+	return NULL;
+}
+
+/* Binds host_path recursively, with the entry's restrictions on the whole
+ * tree (a bind of /sys carries its submounts). */
+static int bind_fallback(const struct mnt *m, const char *host_path, bool force_ro,
+                         struct husk_error **err)
+{
+	if (bind_host_path(m, host_path, MS_BIND | MS_REC, err) < 0)
+		return -1;
+	uint64_t set = 0;
+	if (force_ro || (m->o.flags & MS_RDONLY))
+		set |= MOUNT_ATTR_RDONLY;
+	if (m->o.flags & MS_NOSUID)
+		set |= MOUNT_ATTR_NOSUID;
+	if (m->o.flags & MS_NODEV)
+		set |= MOUNT_ATTR_NODEV;
+	if (m->o.flags & MS_NOEXEC)
+		set |= MOUNT_ATTR_NOEXEC;
+	if (set) {
+		_cleanup_close_ int fd = reopen_dest(m, err);
+		if (fd < 0 || set_rec_attrs(fd, m->dest, set, 0, err) < 0)
+			return -1;
+	}
+	return after_mount(m, err);
+}
+
+/* Mounts a kernel filesystem.  An existing directory under a tmpfs keeps
+ * its mode unless mode= says otherwise (runc: /tmp stays 1777 or 0755). */
+static int mount_fs(const struct mnt *m, const char *fstype, struct husk_error **err)
+{
+	struct stat before;
+	bool keep_mode = false;
+	int probe_fd = husk_root_open(m->root_fd, m->dest);
+	if (probe_fd >= 0) {
+		keep_mode = strcmp(fstype, "tmpfs") == 0 && fstat(probe_fd, &before) == 0 &&
+		            S_ISDIR(before.st_mode) && !(m->o.data && strstr(m->o.data, "mode="));
+		close(probe_fd);
+	}
+	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, HUSK_ROOT_DIR, err);
+	if (fd < 0)
+		return -1;
+	const char *src = m->spec->source && *m->spec->source ? m->spec->source : fstype;
+	char buf[32];
+	if (mount(src, husk_fd_path(fd, buf), fstype, m->o.flags, m->o.data) < 0) {
+		const char *fallback = fallback_source(fstype);
+		if (errno == EPERM && fallback)
+			return bind_fallback(m, fallback, false, err);
+		return husk_error_set(err, errno, "mount \"%s\" on \"%s\"", src, m->dest);
+	}
+	if (keep_mode) {
+		_cleanup_close_ int top_fd = reopen_dest(m, err);
+		if (top_fd < 0)
+			return -1;
+		if (fchmodat(AT_FDCWD, husk_fd_path(top_fd, buf), before.st_mode & 07777, 0) < 0)
+			return husk_error_set(err, errno, "chmod \"%s\"", m->dest);
+	}
+	return after_mount(m, err);
+}
+
+/* type "cgroup": on a pure cgroup v2 host, a cgroup2 mount (rooted at the
+ * container's cgroup when it has a cgroup namespace).  On hybrid and v1
+ * hosts, and where cgroup2 cannot be mounted (a user namespace without a
+ * cgroup namespace), the host's /sys/fs/cgroup tree is bound, always
+ * read-only so the container cannot reach other cgroups.  Binding only the
+ * container's own cgroup per controller is left to the cgroup driver. */
+static int mount_cgroup(const struct mnt *m, struct husk_error **err)
+{
+	struct statfs sfs;
+	if (statfs("/sys/fs/cgroup", &sfs) < 0)
+		return husk_error_set(err, errno, "statfs \"/sys/fs/cgroup\"");
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return bind_fallback(m, "/sys/fs/cgroup", true, err);
+
+	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, HUSK_ROOT_DIR, err);
+	if (fd < 0)
+		return -1;
+	const char *src = m->spec->source && *m->spec->source ? m->spec->source : "cgroup";
+	char buf[32];
+	if (mount(src, husk_fd_path(fd, buf), "cgroup2", m->o.flags, m->o.data) < 0) {
+		if (errno == EPERM || errno == EBUSY)
+			return bind_fallback(m, "/sys/fs/cgroup", true, err);
+		return husk_error_set(err, errno, "mount \"%s\" on \"%s\"", src, m->dest);
+	}
+	return after_mount(m, err);
+}
+
+/* Only procfs may cover /proc: anything else there could hide or replace
+ * the files that the kernel's protections rely on.  The exceptions are the
+ * files lxcfs emulates (runc's list). */
+static bool proc_dest_allowed(const char *type, const char *dest)
+{
+	static const char *const allowed[] = {"/proc/cpuinfo", "/proc/diskstats",
+	                                      "/proc/meminfo", "/proc/stat",
+	                                      "/proc/swaps",   "/proc/uptime",
+	                                      "/proc/loadavg", "/proc/slabinfo",
+	                                      "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+	if ((type && strcmp(type, "proc") == 0) || strncmp(dest, "/proc", 5) != 0 ||
+	    (dest[5] != '\0' && dest[5] != '/'))
+		return true;
+	for (size_t i = 0; i < HUSK_ARRAY_SIZE(allowed); i++)
+		if (strcmp(dest, allowed[i]) == 0)
+			return true;
+	return false;
+}
+
+static int mount_entry(int root_fd, const struct husk_rootfs_options *opts,
+                       const struct husk_spec_mount *sm, struct husk_error **err)
+{
+	struct mnt m = {.root_fd = root_fd, .opts = opts, .spec = sm, .type = sm->type};
+	_cleanup_free_ char *dest = m.dest = husk_path_clean(sm->destination);
+	husk_mount_opts_parse(sm->options, sm->n_options, &m.o);
+	_cleanup_free_ char *data = m.o.data; /* released with the entry */
+
+	/* Refused rather than ignored: without them the container would see
+	 * wrong owners or an empty directory. */
+	if (m.o.extensions) {
+		const char *word = (m.o.extensions & HUSK_MOUNT_EXT_TMPCOPYUP) ? "tmpcopyup"
+		                   : (m.o.extensions & HUSK_MOUNT_EXT_IDMAP)   ? "idmap"
+		                                                               : "ridmap";
+		return husk_error_set(err, EOPNOTSUPP, "mount on \"%s\": option \"%s\"", dest,
+		                      word);
+	}
+	if (!proc_dest_allowed(m.type, dest))
+		return husk_error_set(err, 0, "mount on \"%s\": only proc may be mounted in /proc",
+		                      dest);
+	if ((m.o.flags & MS_BIND) || (m.type && strcmp(m.type, "bind") == 0)) {
+		m.o.flags |= MS_BIND;
+		return mount_bind(&m, err);
+	}
+	if (!m.type || !*m.type)
+		return husk_error_set(err, 0, "mount on \"%s\" has no type", dest);
+	if (strcmp(m.type, "cgroup") == 0 || strcmp(m.type, "cgroup2") == 0)
+		return mount_cgroup(&m, err);
+	return mount_fs(&m, m.type, err);
+}
+
+/* /dev is populated unless the config binds one in (runc's rule): a tmpfs
+ * /dev, or the rootfs's own /dev directory, gets the default devices. */
+static bool needs_dev_setup(const struct husk_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct husk_spec_mount *sm = &spec->mounts[i];
+		_cleanup_free_ char *dest = husk_path_clean(sm->destination);
+		struct husk_mount_opts o;
+		husk_mount_opts_parse(sm->options, sm->n_options, &o);
+		bool bind = (o.flags & MS_BIND) || (sm->type && strcmp(sm->type, "bind") == 0);
+		husk_mount_opts_done(&o);
+		if (bind && strcmp(dest, "/dev") == 0)
+			return false;
+	}
+	return true;
+}
+
+int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_options *opts,
+                        struct husk_error **err)
+{
+	unsigned long prop;
+	if (root_propagation(spec, &prop, err) < 0)
+		return -1;
+	/* Applied to our copy of the host's tree first, so nothing mounted
+	 * below reaches the host (unless "shared" is asked for). */
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return husk_error_set(err, errno, "set propagation of \"/\"");
+	if (make_parent_private(opts->rootfs, err) < 0)
+		return -1;
+	/* pivot_root needs the new root to be a mount point. */
+	if (mount(opts->rootfs, opts->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_set(err, errno, "bind \"%s\" on itself", opts->rootfs);
+	_cleanup_close_ int root_fd = open(opts->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return husk_error_set(err, errno, "open \"%s\"", opts->rootfs);
+
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (mount_entry(root_fd, opts, &spec->mounts[i], err) < 0)
+			return -1;
+	if (needs_dev_setup(spec) && husk_devices_setup(root_fd, spec, opts->in_user_ns, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* --no-pivot: for roots pivot_root cannot leave (an initramfs).  The old
+ * root stays reachable to a process that can escape the chroot. */
+static int move_root(const char *rootfs, struct husk_error **err)
+{
+	if (chdir(rootfs) < 0)
+		return husk_error_set(err, errno, "chdir \"%s\"", rootfs);
+	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return husk_error_set(err, errno, "move \"%s\" to \"/\"", rootfs);
+	if (chroot(".") < 0)
+		return husk_error_set(err, errno, "chroot \"%s\"", rootfs);
+	if (chdir("/") < 0)
+		return husk_error_set(err, errno, "chdir \"/\"");
+	return 0;
+}
+
+int husk_rootfs_pivot(const struct husk_rootfs_options *opts, struct husk_error **err)
+{
+	if (opts->no_pivot)
+		return move_root(opts->rootfs, err);
+
+	_cleanup_close_ int old_fd = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (old_fd < 0)
+		return husk_error_set(err, errno, "open \"/\"");
+	_cleanup_close_ int new_fd = open(opts->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (new_fd < 0)
+		return husk_error_set(err, errno, "open \"%s\"", opts->rootfs);
+	/* pivot_root(".", "."): the old root ends up stacked on the new one, so
+	 * no put_old directory has to exist in (or be left in) the rootfs. */
+	if (fchdir(new_fd) < 0)
+		return husk_error_set(err, errno, "chdir \"%s\"", opts->rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return husk_error_set(err, errno, "pivot_root \"%s\"", opts->rootfs);
+	if (fchdir(old_fd) < 0)
+		return husk_error_set(err, errno, "chdir to the old root");
+	/* With "shared" root propagation the detach below would otherwise
+	 * propagate to the host's peers and unmount the host's tree. */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return husk_error_set(err, errno, "make the old root a slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return husk_error_set(err, errno, "unmount the old root");
+	if (chdir("/") < 0)
+		return husk_error_set(err, errno, "chdir \"/\"");
+	return 0;
+}
+
+int husk_rootfs_finalize(const struct husk_spec *spec, struct husk_error **err)
+{
+	/* The configured propagation once more, now on the container's own
+	 * root: before pivot it applied to our copy of the host's "/". */
+	if (spec->linux_ && spec->linux_->rootfs_propagation) {
+		unsigned long prop;
+		if (root_propagation(spec, &prop, err) < 0)
+			return -1;
+		if (mount(NULL, "/", NULL, prop, NULL) < 0)
+			return husk_error_set(err, errno, "set propagation of \"/\"");
+	}
+	if (!spec->root || !spec->root->readonly)
+		return 0;
+	struct statvfs st;
+	if (statvfs("/", &st) < 0)
+		return husk_error_set(err, errno, "statvfs \"/\"");
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(&st, 0);
+	if (mount(NULL, "/", NULL, flags, NULL) < 0)
+		return husk_error_set(err, errno, "remount \"/\" read-only");
+	return 0;
+}
