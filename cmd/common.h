@@ -57,7 +57,13 @@ struct cmd_def {
 };
 
 /* The commands; main.c's dispatch table lists them. */
+extern const struct cmd_def cmd_create;
+extern const struct cmd_def cmd_delete;
+extern const struct cmd_def cmd_exec;
 extern const struct cmd_def cmd_features;
+extern const struct cmd_def cmd_kill;
+extern const struct cmd_def cmd_run;
+extern const struct cmd_def cmd_start;
 extern const struct cmd_def cmd_list;
 extern const struct cmd_def cmd_spec;
 extern const struct cmd_def cmd_state;

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,14 @@ static inline void husk_fclosep(FILE **f)
 	int saved = errno;
 	if (*f)
 		fclose(*f);
+	errno = saved;
+}
+
+static inline void closedirp(DIR **d)
+{
+	int saved = errno;
+	if (*d)
+		closedir(*d);
 	errno = saved;
 }
 

@@ -52,3 +52,62 @@ run_tests() {
 	[ -n "${HUSK_RESULTS:-}" ] && echo "$_pass $_fail" >"$HUSK_RESULTS"
 	[ "$_fail" -eq 0 ]
 }
+
+# make_bundle: a busybox bundle in $BUNDLE with terminal off (tests read the
+# container's output through pipes).
+make_bundle() {
+	sh "$TOP/contrib/mkbundle.sh" "$BUNDLE" "$HUSK" >/dev/null
+	# the marker lets assert_clean find this test's processes
+	cfg ".process.terminal = false | .process.env += [\"HUSK_TEST_MARK=$WORK\"]"
+	cd "$BUNDLE"
+}
+
+# cfg JQ-EXPR: edits $BUNDLE/config.json in place.
+cfg() {
+	jq "$1" "$BUNDLE/config.json" >"$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# args CMD...: sets process.args.
+args() {
+	cfg ".process.args = $(jq -cn '$ARGS.positional' --args -- "$@")"
+}
+
+# h ARGS...: husk with this test's state root.
+h() {
+	"$HUSK" --root "$ROOT" "$@"
+}
+
+status_of() {
+	h state "$1" 2>/dev/null | jq -r .status
+}
+
+# wait_status ID STATUS: up to 5 s for the container to reach STATUS.
+wait_status() {
+	i=0
+	while [ "$(status_of "$1")" != "$2" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	eq "$2" "$(status_of "$1")" "status of $1"
+}
+
+# assert_clean: nothing of this test remains: no state dir entry, no mount
+# under the bundle, no process carrying this test's marker.
+assert_clean() {
+	if [ -d "$ROOT" ] && [ -n "$(ls -A "$ROOT")" ]; then
+		fail "state left behind: $(ls -A "$ROOT")"
+	fi
+	if grep -q " $BUNDLE" /proc/self/mountinfo; then
+		fail "mount left behind: $(grep " $BUNDLE" /proc/self/mountinfo | head -n 3)"
+	fi
+	for p in /proc/[0-9]*; do
+		if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "HUSK_TEST_MARK=$WORK"; then
+			fail "process left behind: ${p#/proc/} ($(cat "$p/comm" 2>/dev/null))"
+		fi
+	done
+}
+
+# eq WANT GOT DESCRIPTION
+eq() {
+	[ "$1" = "$2" ] || fail "$3: want '$1', got '$2'"
+}

@@ -1,0 +1,178 @@
+/* The container's init between clone and execve.
+ *
+ * Steps run in a fixed order; each comment says what forces its place.  A
+ * failure is sent to the parent as an ERROR message and the init exits; the
+ * parent then removes everything that was built.  After READY the parent may
+ * be gone, so the few failures left are written to the container's stderr.
+ */
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "husk/cleanup.h"
+#include "process.h"
+#include "sync.h"
+#include "util/xalloc.h"
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+void husk_init_reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A caught signal's handler does not exist after exec anyway, but an
+	 * ignored one stays ignored: only SIGPIPE is ever ignored by husk. */
+	signal(SIGPIPE, SIG_DFL);
+}
+
+int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid)
+{
+	const char *listen = getenv("LISTEN_FDS");
+	if (!listen || !*listen)
+		return 0;
+	char *end;
+	long n = strtol(listen, &end, 10);
+	if (*end || n <= 0 || n > 4096)
+		return 0;
+	char **env = xcalloc(process->n_env + 3, sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < process->n_env; i++)
+		if (strncmp(process->env[i], "LISTEN_FDS=", 11) != 0 &&
+		    strncmp(process->env[i], "LISTEN_PID=", 11) != 0)
+			env[k++] = process->env[i];
+	env[k++] = xasprintf("LISTEN_FDS=%ld", n);
+	env[k++] = xasprintf("LISTEN_PID=%d", (int)listen_pid);
+	process->env = env;
+	process->n_env = k;
+	return (int)n;
+}
+
+static int become_ns_root(struct husk_error **err)
+{
+	/* In a new user namespace the init's ids are whatever its host ids map
+	 * to; the rootfs and process setup expect to run as root inside. */
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return husk_error_set(err, errno, "setresgid to the namespace's root");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return husk_error_set(err, errno, "setresuid to the namespace's root");
+	return 0;
+}
+
+static int set_names(const struct husk_spec *spec, struct husk_error **err)
+{
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return husk_error_set(err, errno, "set hostname \"%s\"", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return husk_error_set(err, errno, "set domainname \"%s\"", spec->domainname);
+	return 0;
+}
+
+static void join_session_keyring(const char *id)
+{
+	/* A fresh session keyring keeps the container out of the caller's keys;
+	 * kernels without keyrings (ENOSYS) or with them restricted (EACCES,
+	 * EPERM in some user namespaces) simply run without one, as runc does. */
+	char name[64 + 8];
+	snprintf(name, sizeof(name), "_ses.%.64s", id);
+	(void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+}
+
+static int build_container(const struct husk_init_args *a, int sync_fd,
+                           struct husk_spec_process *process, char **ret_exec_path,
+                           struct husk_error **err)
+{
+	if (husk_ns_join(a->plan, err) < 0)
+		return -1;
+	if (a->unshare_flags && unshare((int)a->unshare_flags) < 0)
+		return husk_error_set(err, errno,
+		                      "create namespaces inside the joined user namespace");
+	if (!a->no_new_keyring)
+		join_session_keyring(a->id);
+	if (set_names(a->spec, err) < 0)
+		return -1;
+	/* The rootfs is built before the process is prepared: PATH lookup,
+	 * the pty and cwd must all see the container's files. */
+	if (husk_rootfs_prepare(a->spec, &a->rootfs, err) < 0 ||
+	    husk_rootfs_pivot(&a->rootfs, err) < 0 || husk_rootfs_finalize(a->spec, err) < 0)
+		return -1;
+	int listen = husk_init_listen_fds(process, a->new_pid_ns ? 1 : getpid());
+	int preserve = a->preserve_fds > listen ? a->preserve_fds : listen;
+	/* Resolved before READY so a missing program fails `create`. */
+	if (husk_process_find_exec(process, ret_exec_path, err) < 0)
+		return -1;
+	if (process->terminal && husk_process_setup_terminal(process, a->console_fd, err) < 0)
+		return -1;
+	if (husk_process_apply(process, err) < 0)
+		return -1;
+	int keep[] = {a->fifo_fd, sync_fd};
+	return husk_process_close_fds(preserve, keep, 2, err);
+}
+
+/* Blocks until `husk start` opens the fifo for reading, then tells it the
+ * init is about to exec.  The fifo is reopened through /proc because the
+ * init now lives under the container's root, where the state dir is not. */
+static int wait_for_start(int fifo_fd, struct husk_error **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_set(err, errno, "open exec fifo");
+	if (write(fd, "0", 1) != 1)
+		return husk_error_set(err, errno, "write exec fifo");
+	close(fifo_fd);
+	return 0;
+}
+
+static void __attribute__((noreturn)) die(int sync_fd, struct husk_error *err)
+{
+	if (sync_fd >= 0) {
+		husk_sync_send_error(sync_fd, err);
+	} else {
+		/* after READY nobody listens on the socket any more */
+		dprintf(STDERR_FILENO, "husk: %s\n", err ? err->msg : "init failed");
+	}
+	_exit(EXIT_FAILURE);
+}
+
+void husk_init_main(const struct husk_init_args *a, int sync_fd)
+{
+	struct husk_error *err = NULL;
+	husk_init_reset_signals();
+	/* Until the parent ACKs, its death must take the init with it: a
+	 * half-built container is nobody's to clean up otherwise.  A parent
+	 * that died before this call is noticed as EOF instead of GO (getppid()
+	 * can't tell: it is 0 in a new pid namespace). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(EXIT_FAILURE);
+	if (husk_sync_expect(sync_fd, HUSK_SYNC_GO, NULL, &err) < 0)
+		_exit(EXIT_FAILURE);
+	if (a->new_user_ns && become_ns_root(&err) < 0)
+		die(sync_fd, err);
+
+	struct husk_spec_process process = *a->spec->process;
+	_cleanup_free_ char *exec_path = NULL;
+	if (build_container(a, sync_fd, &process, &exec_path, &err) < 0)
+		die(sync_fd, err);
+	if (husk_sync_send(sync_fd, HUSK_SYNC_READY, 0, &err) < 0 ||
+	    husk_sync_expect(sync_fd, HUSK_SYNC_ACK, NULL, &err) < 0)
+		_exit(EXIT_FAILURE);
+	/* The parent has recorded the container; from here the init outlives it. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	close(sync_fd);
+
+	if (wait_for_start(a->fifo_fd, &err) < 0)
+		die(-1, err);
+	husk_process_exec(exec_path, &process, &err);
+	die(-1, err);
+}

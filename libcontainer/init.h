@@ -1,0 +1,39 @@
+/* Child side of create: the container's init, from clone until execve.
+ * It runs library code in the cloned copy of the husk process (no re-exec)
+ * and reports every failure to the parent over the sync socket. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/spec.h"
+#include "namespaces.h"
+#include "rootfs.h"
+
+struct husk_init_args {
+	const struct husk_spec *spec;
+	const char *id;
+	struct husk_rootfs_options rootfs;
+	const struct husk_ns_plan *plan;
+	pid_t parent_pid;
+	int console_fd; /* connected console socket, -1 without a terminal */
+	int fifo_fd;    /* O_PATH fd of <state>/exec.fifo */
+	int preserve_fds;
+	bool no_new_keyring;
+	bool new_user_ns;
+	bool new_pid_ns;
+	/* set when a user namespace is joined by path: the init joins it, then
+	 * creates these namespaces with unshare() so the user namespace owns them */
+	unsigned long unshare_flags;
+};
+
+/* Never returns: execs the user's program or exits non-zero. */
+__attribute__((noreturn)) void husk_init_main(const struct husk_init_args *args, int sync_fd);
+
+/* Resets what the init inherited from the husk process that it must not
+ * pass on: blocked signals and caught signal dispositions. */
+void husk_init_reset_signals(void);
+
+/* Builds process.env plus LISTEN_FDS/LISTEN_PID when husk was socket
+ * activated; returns the number of activation fds (0 when none). */
+int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid);

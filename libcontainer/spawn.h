@@ -1,0 +1,28 @@
+/* Parent side of create: clone the init into its namespaces and drive it
+ * through the sync protocol (sync.h) until it reports READY. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "init.h"
+
+struct husk_spawned {
+	pid_t pid;
+	int pidfd;   /* pidfd of the init, O_CLOEXEC */
+	int sync_fd; /* parent end; husk_spawn_ack() closes it */
+};
+
+/* Clones the init, writes its id maps, sends GO and waits for READY.  On
+ * failure the init is killed and reaped and *ret is untouched. */
+int husk_spawn_init(struct husk_init_args *args, struct husk_spawned *ret, struct husk_error **err);
+
+/* Tells the init its container is recorded, so it may outlive us. */
+int husk_spawn_ack(struct husk_spawned *sp, struct husk_error **err);
+
+/* Kills and reaps a spawned init whose container could not be recorded. */
+void husk_spawn_abort(struct husk_spawned *sp);
+
+/* clone3() when the kernel has it, else clone(): returns 0 in the child, the
+ * child's pid in the parent; *ret_pidfd gets a pidfd of the child. */
+pid_t husk_clone(unsigned long flags, int *ret_pidfd);
