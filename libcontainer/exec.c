@@ -75,15 +75,19 @@ static char **concat(char **a, size_t na, char **b, size_t nb)
 	return out;
 }
 
-/* --cap adds to every set, as runc's exec does. */
+/* --cap adds to the bounding, effective and permitted sets, as runc's exec
+ * does; to the ambient set only when the process inherits capabilities at
+ * all (an ambient capability must also be inheritable). */
 static void add_caps(struct exec_plan *p, char **caps, size_t n)
 {
 	struct husk_spec_capabilities *c = xzalloc(sizeof(*c));
 	if (p->process.capabilities)
 		*c = *p->process.capabilities;
-	char ***sets[] = {&c->bounding, &c->effective, &c->permitted, &c->ambient};
-	size_t *counts[] = {&c->n_bounding, &c->n_effective, &c->n_permitted, &c->n_ambient};
-	for (size_t i = 0; i < HUSK_ARRAY_SIZE(sets); i++) {
+	char ***sets[] = {&c->bounding, &c->effective, &c->permitted, &c->inheritable, &c->ambient};
+	size_t *counts[] = {&c->n_bounding, &c->n_effective, &c->n_permitted, &c->n_inheritable,
+	                    &c->n_ambient};
+	size_t n_sets = c->n_inheritable ? HUSK_ARRAY_SIZE(sets) : 3;
+	for (size_t i = 0; i < n_sets; i++) {
 		*sets[i] = concat(*sets[i], *counts[i], caps, n);
 		*counts[i] += n;
 	}
@@ -222,7 +226,7 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 		return 0;
 	}
 	if (eof) {
-		husk_error_set(err, eof->errnum, "%s", eof->msg);
+		husk_error_set(err, 0, "%s", eof->msg);
 		if (*err)
 			(*err)->errnum = eof->errnum;
 		husk_error_release(&eof);
