@@ -227,6 +227,8 @@ int main(int argc, char **argv)
 	env.log.debug = env.ctx.debug;
 	if (r == 0)
 		r = run_command(&env, argc - optind, argv + optind, &root_owned, &err);
+	else if (r > 0)
+		r = 0; /* --help or --version was answered */
 
 	/* A full disk or closed pipe must not pass for a successful `state`. */
 	errno = 0;

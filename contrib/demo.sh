@@ -1,39 +1,74 @@
 #!/bin/sh
-# What a newcomer sees after `make demo`: a bundle built from busybox-static,
-# its config written by `husk spec`, checked by `husk validate`, and the
-# empty state store.  Later milestones run a container here.
+# What a newcomer sees after `make demo`: a busybox bundle built from
+# Debian's busybox-static, checked by husk, then run as a container that
+# shows its isolation, and the lifecycle step by step.
 set -eu
 cd "$(dirname "$0")/.."
-husk=./husk
-demo=build/demo
+husk=$(pwd)/husk
+demo=$(pwd)/build/demo
 root=$demo/state
+bundle=$demo/bundle
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+h() { "$husk" --root "$root" "$@"; }
+
+# a previous demo's containers go first, so the demo can run again
+for id in $(h list -q 2>/dev/null); do h delete --force "$id" >/dev/null 2>&1 || :; done
 
 step "husk --version"
-$husk --version
+"$husk" --version
 
-step "building a busybox bundle in $demo/bundle (from Debian's busybox-static)"
-rm -rf "$demo"
+step "building a busybox bundle in $bundle (from Debian's busybox-static)"
+rm -rf "$bundle" "$demo/broken"
 mkdir -p "$demo"
-sh contrib/mkbundle.sh "$demo/bundle" "$husk" >/dev/null
-echo "rootfs: $(ls "$demo/bundle/rootfs/bin" | wc -l) busybox applets"
+sh contrib/mkbundle.sh "$bundle" "$husk" >/dev/null
+echo "rootfs: $(ls "$bundle/rootfs/bin" | wc -l) busybox applets"
+# husk spec gives the container a terminal; the demo prints through pipes,
+# and the root stays writable long enough to drop a script in
+jq '.process.terminal = false | .hostname = "husk-demo"' "$bundle/config.json" >"$demo/c.json"
+mv "$demo/c.json" "$bundle/config.json"
 
-step "husk spec wrote $demo/bundle/config.json; the essentials:"
-jq '{ociVersion, args: .process.args, root: .root,
-     namespaces: [.linux.namespaces[].type], capabilities: .process.capabilities.bounding}' \
-	"$demo/bundle/config.json"
+step "husk spec wrote config.json; the essentials:"
+jq -c '{ociVersion, root: .root, namespaces: [.linux.namespaces[].type],
+        capabilities: .process.capabilities.bounding}' "$bundle/config.json"
 
-step "husk validate --bundle $demo/bundle"
-$husk validate --bundle "$demo/bundle"
+step "husk validate"
+"$husk" validate --bundle "$bundle"
 
-step "a broken config is refused with the field named"
-jq '.linux.namespaces += [{"type": "pid"}]' "$demo/bundle/config.json" >"$demo/broken.json"
-mkdir -p "$demo/broken" && mv "$demo/broken.json" "$demo/broken/config.json"
-$husk validate --bundle "$demo/broken" || true
+step "a broken config is refused, naming the field"
+mkdir -p "$demo/broken"
+jq '.linux.namespaces += [{"type": "pid"}]' "$bundle/config.json" >"$demo/broken/config.json"
+"$husk" validate --bundle "$demo/broken" || true
 
-step "husk list (state root $root: nothing runs yet)"
-$husk --root "$root" list
+step "husk run: a container that looks at itself"
+cat >"$bundle/rootfs/demo.sh" <<'EOF'
+echo "hostname:   $(hostname)"
+echo "my pid:     $$"
+echo "processes:"
+ps -o pid,user,comm | sed 's/^/  /'
+echo "network:    $(ls /sys/class/net | tr '\n' ' ')(no host interfaces)"
+echo "user:       $(id)"
+echo "caps:       $(grep CapEff /proc/self/status)"
+echo "root:       $(touch /x 2>&1 || :)"
+exit 7
+EOF
+jq '.process.args = ["sh", "/demo.sh"]' "$bundle/config.json" >"$demo/c.json"
+mv "$demo/c.json" "$bundle/config.json"
+status=0
+h run --bundle "$bundle" demo1 || status=$?
+echo "husk run exited with the container's status: $status"
 
-step "husk state demo"
-$husk --root "$root" state demo || true
+step "the lifecycle: create, start, exec, kill, delete"
+jq '.process.args = ["sleep", "600"]' "$bundle/config.json" >"$demo/c.json"
+mv "$demo/c.json" "$bundle/config.json"
+h create --bundle "$bundle" demo2
+echo "after create: $(h state demo2 | jq -r .status)"
+h start demo2
+echo "after start:  $(h state demo2 | jq -r .status)"
+h list
+echo "exec inside:  $(h exec demo2 sh -c 'echo "pid $$ next to $(cat /proc/1/comm) (pid 1)"')"
+h kill demo2 KILL
+sleep 0.2
+echo "after kill:   $(h state demo2 | jq -r .status)"
+h delete demo2
+echo "after delete: $(h state demo2 2>&1 || :)"

@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 test_version_shape() {
-	out=$("$HUSK" --version)
+	out=$("$HUSK" --version) || fail "--version exited $?"
+	"$HUSK" --help >/dev/null || fail "--help exited $?"
 	printf '%s\n' "$out" | sed -n 1p | grep -Eq '^husk version [0-9]+\.[0-9]+\.[0-9]+$' || fail "line 1: $out"
 	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^commit: .+$' || fail "line 2: $out"
 	printf '%s\n' "$out" | sed -n 3p | grep -Eq '^spec: 1\.2\.0$' || fail "line 3: $out"
