@@ -103,37 +103,16 @@ int spec_dec_fail(struct spec_decoder *d, const struct json_value *v, const char
 	                      v->line, v->col);
 }
 
-/* Our own names rather than json_type_name(): the wording is part of the
- * error format that golden files pin down. */
-static const char *type_name(enum json_type type)
-{
-	switch (type) {
-	case JSON_NULL:
-		return "null";
-	case JSON_BOOL:
-		return "boolean";
-	case JSON_NUMBER:
-		return "number";
-	case JSON_STRING:
-		return "string";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_OBJECT:
-		return "object";
-	}
-	return "unknown";
-}
-
 int spec_dec_fail_type(struct spec_decoder *d, const struct json_value *v, const char *what)
 {
-	return spec_dec_fail(d, v, "expected %s, got %s", what, type_name(v->type));
+	return spec_dec_fail(d, v, "expected %s, got %s", what, json_type_name(v->type));
 }
 
 int spec_dec_expect(struct spec_decoder *d, const struct json_value *v, enum json_type type)
 {
 	if (v->type == type)
 		return 0;
-	return spec_dec_fail_type(d, v, type_name(type));
+	return spec_dec_fail_type(d, v, json_type_name(type));
 }
 
 /* ---- values -------------------------------------------------------------- */
@@ -533,7 +512,7 @@ static int dec_spec(struct spec_decoder *d, const struct json_value *v, struct h
 {
 	if (v->type != JSON_OBJECT)
 		return spec_dec_fail(d, v, "expected object at top level, got %s",
-		                     type_name(v->type));
+		                     json_type_name(v->type));
 	int r = spec_dec_string(d, v, "ociVersion", &spec->oci_version);
 	if (r >= 0)
 		r = SPEC_DEC_SUB(d, v, "root", dec_root, &spec->root);
