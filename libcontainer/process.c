@@ -86,8 +86,15 @@ int husk_process_find_exec(const struct husk_spec_process *process, char **ret_p
 				p++;
 		}
 	}
-	husk_error_set(err, 0, "exec \"%s\": executable file not found in $PATH", name);
-	(*err)->errnum = ENOENT;
+	/* ENOENT for callers that tell "not found" apart, without the
+	 * strerror text that husk_error_set() would append. */
+	struct husk_error *e = NULL;
+	husk_error_set(&e, 0, "exec \"%s\": executable file not found in $PATH", name);
+	e->errnum = ENOENT;
+	if (err && !*err)
+		*err = e;
+	else
+		husk_error_free(e);
 	return -1;
 }
 

@@ -2,6 +2,7 @@
  * descriptors, the console socket messages, and apply() run for real in a
  * forked child (as root) whose results come back through a pipe. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -175,6 +176,11 @@ START_TEST(test_find_exec_search)
 	find_ok(want, "/nonexistent", want);
 
 	find_fails("nosuch", path_env, "exec \"nosuch\": executable file not found in $PATH");
+	struct husk_error *err = NULL;
+	_cleanup_free_ char *got = NULL;
+	ck_assert_int_lt(find("nosuch", path_env, &got, &err), 0);
+	ck_assert_int_eq(err->errnum, ENOENT);
+	husk_error_release(&err);
 	/* Only a non-executable file, and only a directory: not found. */
 	find_fails("tool", dir1, "exec \"tool\": executable file not found in $PATH");
 	find_fails("sub", dir1, "exec \"sub\": executable file not found in $PATH");
