@@ -105,3 +105,12 @@ void cmd_render_error(const struct husk_log *log, const struct husk_error *err)
 	if (log->fd >= 0)
 		husk_log_write(log, HUSK_LOG_ERROR, err->msg);
 }
+
+void cmd_render_warning(void *log_data, const char *msg)
+{
+	const struct husk_log *log = log_data;
+	fflush(stdout);
+	fprintf(stderr, "husk: warning: %s\n", msg);
+	if (log->fd >= 0)
+		husk_log_write(log, HUSK_LOG_WARN, msg);
+}

@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
+	env.ctx.warn = cmd_render_warning;
+	env.ctx.warn_data = &env.log;
 	env.log.format = env.ctx.log_format;
 	env.log.debug = env.ctx.debug;
 	if (r == 0)

@@ -2,6 +2,8 @@
  * Rendering (text or JSON log line) belongs to cmd/. */
 #include "husk/error.h"
 
+#include "husk/context.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +65,16 @@ void husk_error_release(struct husk_error **err)
 		return;
 	husk_error_free(*err);
 	*err = NULL;
+}
+
+void husk_warn(const struct husk_context *ctx, const char *fmt, ...)
+{
+	if (!ctx || !ctx->warn)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ctx->warn(ctx->warn_data, msg);
+	free(msg);
 }

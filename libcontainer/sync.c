@@ -9,8 +9,13 @@
 #include <sys/socket.h>
 
 static const char *const sync_names[] = {
-    [HUSK_SYNC_GO] = "GO",   [HUSK_SYNC_READY] = "READY", [HUSK_SYNC_ACK] = "ACK",
-    [HUSK_SYNC_PID] = "PID", [HUSK_SYNC_ERROR] = "ERROR",
+    [HUSK_SYNC_GO] = "GO",
+    [HUSK_SYNC_READY] = "READY",
+    [HUSK_SYNC_ACK] = "ACK",
+    [HUSK_SYNC_PID] = "PID",
+    [HUSK_SYNC_ERROR] = "ERROR",
+    [HUSK_SYNC_HOOKS] = "HOOKS",
+    [HUSK_SYNC_HOOKS_DONE] = "HOOKS_DONE",
 };
 
 const char *husk_sync_type_name(uint32_t type)

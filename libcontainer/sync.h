@@ -5,7 +5,10 @@
  *   clone3() ------------------------------> born in its new namespaces
  *   [new userns] write uid_map, gid_map
  *   GO ------------------------------------> (waits for GO before anything needs ids)
- *                                            join namespaces, hostname, rootfs,
+ *                                            join namespaces, hostname, mounts
+ *                     <--------------------- HOOKS      (only when the config has
+ *   prestart + createRuntime hooks                       hooks of those kinds)
+ *   HOOKS_DONE(pid) -----------------------> createContainer hooks, pivot_root,
  *                                            process setup (ids, caps, fds)
  *                     <--------------------- READY            or  ERROR(errnum, msg)
  *   write state.json, pid file
@@ -13,6 +16,8 @@
  *   (waits for EOF) <----------------------- close the socket
  *   exit                                     block opening exec.fifo; exec on start
  *
+ * HOOKS_DONE carries the init's pid as the host sees it, for the state JSON
+ * the init hands its own hooks.
  * exec uses the same messages; its first child also sends PID (the pid of the
  * process it cloned into the container's pid namespace) before READY.
  * Until ACK the child has PR_SET_PDEATHSIG(SIGKILL), so a parent that dies
@@ -32,6 +37,8 @@ enum husk_sync_type {
 	HUSK_SYNC_ACK,
 	HUSK_SYNC_PID,
 	HUSK_SYNC_ERROR,
+	HUSK_SYNC_HOOKS,
+	HUSK_SYNC_HOOKS_DONE,
 };
 
 #define HUSK_SYNC_MSG_MAX 4096

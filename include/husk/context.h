@@ -23,4 +23,13 @@ struct husk_context {
 	bool debug;
 	bool systemd_cgroup;
 	enum husk_rootless rootless;
+	/* Problems the spec says must not fail the operation (a failing
+	 * poststart or poststop hook): reported here, never as errors.  NULL
+	 * drops them. */
+	void (*warn)(void *warn_data, const char *msg);
+	void *warn_data;
 };
+
+/* Reports a warning through ctx->warn when set. */
+void husk_warn(const struct husk_context *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
