@@ -194,4 +194,46 @@ test_kill_all_without_pid_namespace() {
 	assert_clean
 }
 
+test_no_pivot() {
+	make_bundle
+	args sh -c 'cat /proc/1/comm; ls /'
+	out=$(h run --no-pivot c1)
+	case "$out" in *bin*) ;; *) fail "no rootfs listing: $out" ;; esac
+	assert_clean
+}
+
+test_kill_all_with_pid_namespace() {
+	make_bundle
+	args sh -c 'trap "" TERM; sleep 100 & sleep 100 & wait'
+	h create c1
+	h start c1
+	sleep 0.3
+	pid=$(h state c1 | jq -r .pid)
+	n=$(grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status 2>/dev/null | wc -l)
+	[ "$n" -ge 2 ] || fail "want 2 children of the init, got $n"
+	h kill --all c1 KILL
+	wait_status c1 stopped
+	h delete c1
+	assert_clean
+}
+
+test_socket_activation_fds() {
+	make_bundle
+	args sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3'
+	echo activated >"$WORK/f"
+	out=$(LISTEN_FDS=1 "$HUSK" --root "$ROOT" run c1 3<"$WORK/f")
+	eq "1 1
+activated" "$out" "LISTEN_FDS, LISTEN_PID and fd 3"
+	assert_clean
+}
+
+test_json_log_for_containerd() {
+	make_bundle
+	args nosuch
+	expect_fail 1 'executable file not found' h --log "$WORK/log.json" --log-format json create c1
+	jq -e 'select(.level == "error") | .msg | test("create \"c1\": exec \"nosuch\": executable file not found")' \
+		"$WORK/log.json" >/dev/null || fail "log: $(cat "$WORK/log.json")"
+	assert_clean
+}
+
 run_tests
