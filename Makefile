@@ -46,6 +46,14 @@ all: husk
 husk: $(LIB_OBJS) $(CMD_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Objects that embed the version or commit are rebuilt when either changes.
+$(BUILD)/version-stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(VERSION) $(COMMIT)" | cmp -s - $@ || echo "$(VERSION) $(COMMIT)" > $@
+$(BUILD)/obj/cmd/main.o $(BUILD)/obj/libcontainer/features.o: $(BUILD)/version-stamp
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
