@@ -22,6 +22,7 @@
 #include "container-internal.h"
 #include "husk/cleanup.h"
 #include "husk/state.h"
+#include "hooks.h"
 #include "procs.h"
 #include "spawn.h"
 #include "util/file.h"
@@ -215,6 +216,71 @@ static int check_console(const struct husk_spec *spec, const char *console_socke
 	return 0;
 }
 
+/* The OCI state JSON a hook gets on stdin. */
+static char *hook_state_json(const struct husk_spec *spec, const char *id, const char *bundle,
+                             const char *rootfs, enum husk_status status, pid_t pid)
+{
+	_cleanup_free_ char *now = husk_time_rfc3339_now();
+	struct husk_state st = {
+	    .created = now,
+	    .owner = geteuid(),
+	    .oci_version = spec->oci_version,
+	    .id = (char *)id,
+	    .status = status,
+	    .pid = pid,
+	    .bundle = (char *)bundle,
+	    .rootfs = (char *)rootfs,
+	    .annotations = spec->annotations,
+	    .n_annotations = spec->n_annotations,
+	};
+	return husk_state_to_json(&st);
+}
+
+struct runtime_hooks {
+	const char *id;
+	const struct husk_bundle *bundle;
+};
+
+/* prestart (deprecated, still honoured) then createRuntime, in the runtime's
+ * namespaces while the init waits with its mounts made. */
+static int run_runtime_hooks(void *data, pid_t pid, struct husk_error **err)
+{
+	const struct runtime_hooks *rh = data;
+	const struct husk_spec *spec = rh->bundle->spec;
+	_cleanup_free_ char *json = hook_state_json(spec, rh->id, rh->bundle->bundle,
+	                                            rh->bundle->rootfs, HUSK_STATUS_CREATING, pid);
+	if (husk_hooks_run(spec->hooks, HUSK_HOOK_PRESTART, json, err) < 0 ||
+	    husk_hooks_run(spec->hooks, HUSK_HOOK_CREATE_RUNTIME, json, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* poststart and poststop: the spec makes their failures warnings. */
+static void run_warning_hooks(const struct husk_context *ctx, const struct husk_state *st,
+                              enum husk_hook_kind kind)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, st->id);
+	struct husk_spec *spec = NULL;
+	struct husk_error *err = NULL;
+	if (access(path, F_OK) < 0)
+		return;
+	if (husk_spec_load(path, &spec, &err) < 0) {
+		husk_warn(ctx, "%s hooks of \"%s\" not run: %s", husk_hook_kind_name(kind), st->id,
+		          err->msg);
+		husk_error_release(&err);
+		return;
+	}
+	if (husk_hooks_count(spec->hooks, kind)) {
+		_cleanup_free_ char *json =
+		    hook_state_json(spec, st->id, st->bundle, st->rootfs, st->status, st->pid);
+		if (husk_hooks_run(spec->hooks, kind, json, &err) < 0) {
+			husk_warn(ctx, "container \"%s\": %s", st->id, err->msg);
+			husk_error_release(&err);
+		}
+	}
+	husk_spec_free(spec);
+}
+
 /* Everything create does up to a READY init; the caller records or aborts. */
 static int build(const char *id, const struct husk_create_options *opts, int console_socket_fd,
                  int lock_fd, struct husk_bundle *b, struct husk_spawned *ret,
@@ -244,7 +310,14 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	    .no_new_keyring = opts->no_new_keyring,
 	};
 	args.rootfs.in_user_ns = has_new_userns(b->spec);
-	int r = husk_spawn_init(&args, ret, err);
+	const struct husk_spec_hooks *hk = b->spec->hooks;
+	args.hooks_step = husk_hooks_count(hk, HUSK_HOOK_PRESTART) ||
+	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_RUNTIME) ||
+	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_CONTAINER) ||
+	                  husk_hooks_count(hk, HUSK_HOOK_START_CONTAINER);
+	struct runtime_hooks rh = {.id = id, .bundle = b};
+	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
+	int r = husk_spawn_init(&args, &spawn_hooks, ret, err);
 	husk_ns_plan_close(&plan);
 	return r;
 }
@@ -352,6 +425,8 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 		goto out;
 	st->status = HUSK_STATUS_RUNNING;
 	r = husk_state_write(ctx->root, st, err);
+	if (r == 0)
+		run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTART);
 out:
 	husk_state_free(st);
 	if (r < 0)
@@ -430,6 +505,8 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	}
 	if (st->status != HUSK_STATUS_STOPPED && stop_all(st, err) < 0)
 		goto out;
+	st->status = HUSK_STATUS_STOPPED;
+	run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTOP);
 	r = husk_state_remove(ctx->root, id, err);
 out:
 	husk_state_free(st);

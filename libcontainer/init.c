@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "husk/state.h"
+#include "hooks.h"
+#include "util/time.h"
 #include "process.h"
 #include "sync.h"
 #include "util/xalloc.h"
@@ -87,7 +90,45 @@ static void join_session_keyring(const char *id)
 	(void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
 }
 
-static int build_container(const struct husk_init_args *a, int sync_fd,
+/* The OCI state a hook of the init gets on stdin. */
+static int run_hooks(const struct husk_init_args *a, enum husk_hook_kind kind, pid_t host_pid,
+                     struct husk_error **err)
+{
+	if (!husk_hooks_count(a->spec->hooks, kind))
+		return 0;
+	_cleanup_free_ char *now = husk_time_rfc3339_now();
+	struct husk_state st = {
+	    .created = now,
+	    .owner = geteuid(),
+	    .oci_version = a->spec->oci_version,
+	    .id = (char *)a->id,
+	    .status =
+	        kind == HUSK_HOOK_START_CONTAINER ? HUSK_STATUS_CREATED : HUSK_STATUS_CREATING,
+	    .pid = host_pid,
+	    .bundle = (char *)a->rootfs.bundle,
+	    .rootfs = (char *)a->rootfs.rootfs,
+	    .annotations = a->spec->annotations,
+	    .n_annotations = a->spec->n_annotations,
+	};
+	_cleanup_free_ char *json = husk_state_to_json(&st);
+	return husk_hooks_run(a->spec->hooks, kind, json, err);
+}
+
+/* Hands over to the parent for prestart and createRuntime hooks; its answer
+ * carries our pid as the host sees it. */
+static int run_runtime_hooks(const struct husk_init_args *a, int sync_fd, pid_t *host_pid,
+                             struct husk_error **err)
+{
+	(void)a;
+	int32_t pid = 0;
+	if (husk_sync_send(sync_fd, HUSK_SYNC_HOOKS, 0, err) < 0 ||
+	    husk_sync_expect(sync_fd, HUSK_SYNC_HOOKS_DONE, &pid, err) < 0)
+		return -1;
+	*host_pid = pid;
+	return 0;
+}
+
+static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *host_pid,
                            struct husk_spec_process *process, char **ret_exec_path,
                            struct husk_error **err)
 {
@@ -102,8 +143,15 @@ static int build_container(const struct husk_init_args *a, int sync_fd,
 		return -1;
 	/* The rootfs is built before the process is prepared: PATH lookup,
 	 * the pty and cwd must all see the container's files. */
-	if (husk_rootfs_prepare(a->spec, &a->rootfs, err) < 0 ||
-	    husk_rootfs_pivot(&a->rootfs, err) < 0 || husk_rootfs_finalize(a->spec, err) < 0)
+	if (husk_rootfs_prepare(a->spec, &a->rootfs, err) < 0)
+		return -1;
+	/* The runtime's hooks run once the mounts exist; createContainer
+	 * hooks then run here, in the container's namespaces but before
+	 * pivot_root, so their paths resolve as on the host (as runc). */
+	if (a->hooks_step && (run_runtime_hooks(a, sync_fd, host_pid, err) < 0 ||
+	                      run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, *host_pid, err) < 0))
+		return -1;
+	if (husk_rootfs_pivot(&a->rootfs, err) < 0 || husk_rootfs_finalize(a->spec, err) < 0)
 		return -1;
 	int listen = husk_init_listen_fds(process, a->new_pid_ns ? 1 : getpid());
 	int preserve = a->preserve_fds > listen ? a->preserve_fds : listen;
@@ -162,7 +210,8 @@ void husk_init_main(const struct husk_init_args *a, int sync_fd)
 
 	struct husk_spec_process process = *a->spec->process;
 	_cleanup_free_ char *exec_path = NULL;
-	if (build_container(a, sync_fd, &process, &exec_path, &err) < 0)
+	pid_t host_pid = 0;
+	if (build_container(a, sync_fd, &host_pid, &process, &exec_path, &err) < 0)
 		die(sync_fd, err);
 	if (husk_sync_send(sync_fd, HUSK_SYNC_READY, 0, &err) < 0 ||
 	    husk_sync_expect(sync_fd, HUSK_SYNC_ACK, NULL, &err) < 0)
@@ -171,7 +220,8 @@ void husk_init_main(const struct husk_init_args *a, int sync_fd)
 	prctl(PR_SET_PDEATHSIG, 0);
 	close(sync_fd);
 
-	if (wait_for_start(a->fifo_fd, &err) < 0)
+	if (wait_for_start(a->fifo_fd, &err) < 0 ||
+	    run_hooks(a, HUSK_HOOK_START_CONTAINER, host_pid, &err) < 0)
 		die(-1, err);
 	husk_process_exec(exec_path, &process, &err);
 	die(-1, err);

@@ -25,6 +25,9 @@ struct husk_init_args {
 	/* set when a user namespace is joined by path: the init joins it, then
 	 * creates these namespaces with unshare() so the user namespace owns them */
 	unsigned long unshare_flags;
+	/* prestart/createRuntime/createContainer/startContainer hooks exist:
+	 * stop before pivot_root for the parent's hooks (sync.h: HOOKS) */
+	bool hooks_step;
 };
 
 /* Never returns: execs the user's program or exits non-zero. */

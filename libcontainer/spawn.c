@@ -104,7 +104,28 @@ static void restore_parent_ns(struct parent_ns_switch *sw)
 	}
 }
 
-int husk_spawn_init(struct husk_init_args *a, struct husk_spawned *ret, struct husk_error **err)
+/* Waits for READY, serving a HOOKS stop on the way. */
+static int wait_ready(int fd, pid_t pid, const struct husk_spawn_hooks *hooks,
+                      struct husk_error **err)
+{
+	struct husk_sync_msg msg;
+	if (husk_sync_recv(fd, &msg, err) < 0)
+		return -1;
+	if (msg.type == HUSK_SYNC_HOOKS) {
+		if (hooks && hooks->run && hooks->run(hooks->data, pid, err) < 0)
+			return -1;
+		if (husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, pid, err) < 0 ||
+		    husk_sync_recv(fd, &msg, err) < 0)
+			return -1;
+	}
+	if (msg.type != HUSK_SYNC_READY)
+		return husk_error_set(err, 0, "expected 'READY', got '%s'",
+		                      husk_sync_type_name(msg.type));
+	return 0;
+}
+
+int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hooks,
+                    struct husk_spawned *ret, struct husk_error **err)
 {
 	int sync_fds[2];
 	if (husk_sync_pair(sync_fds, err) < 0)
@@ -143,7 +164,7 @@ int husk_spawn_init(struct husk_init_args *a, struct husk_spawned *ret, struct h
 	if (a->new_user_ns && husk_userns_write_maps(pid, a->spec, err) < 0)
 		goto err_kill;
 	if (husk_sync_send(parent_fd, HUSK_SYNC_GO, 0, err) < 0 ||
-	    husk_sync_expect(parent_fd, HUSK_SYNC_READY, NULL, err) < 0)
+	    wait_ready(parent_fd, pid, hooks, err) < 0)
 		goto err_kill;
 	ret->pid = pid;
 	ret->pidfd = pidfd;

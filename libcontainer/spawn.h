@@ -15,7 +15,15 @@ struct husk_spawned {
 
 /* Clones the init, writes its id maps, sends GO and waits for READY.  On
  * failure the init is killed and reaped and *ret is untouched. */
-int husk_spawn_init(struct husk_init_args *args, struct husk_spawned *ret, struct husk_error **err);
+/* Runs the runtime's hooks when the init stops for them (sync.h: HOOKS);
+ * pid is the init's.  A failure aborts the create. */
+struct husk_spawn_hooks {
+	int (*run)(void *data, pid_t pid, struct husk_error **err);
+	void *data;
+};
+
+int husk_spawn_init(struct husk_init_args *args, const struct husk_spawn_hooks *hooks,
+                    struct husk_spawned *ret, struct husk_error **err);
 
 /* Tells the init its container is recorded, so it may outlive us. */
 int husk_spawn_ack(struct husk_spawned *sp, struct husk_error **err);
