@@ -50,7 +50,8 @@ husk: $(LIB_OBJS) $(CMD_OBJS)
 $(BUILD)/version-stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo "$(VERSION) $(COMMIT)" | cmp -s - $@ || echo "$(VERSION) $(COMMIT)" > $@
-$(BUILD)/obj/cmd/main.o $(BUILD)/obj/libcontainer/features.o: $(BUILD)/version-stamp
+VERSIONED := cmd/main libcontainer/features tests/unit/features_test
+$(foreach o,$(VERSIONED),$(BUILD)/obj/$(o).o $(BUILD)/asan/$(o).o): $(BUILD)/version-stamp
 .PHONY: FORCE
 FORCE:
 
