@@ -23,6 +23,7 @@
 #include "husk/cleanup.h"
 #include "husk/state.h"
 #include "hooks.h"
+#include "paths.h"
 #include "procs.h"
 #include "spawn.h"
 #include "util/file.h"
@@ -81,7 +82,7 @@ int husk_bundle_load(const char *bundle_arg, struct husk_bundle *ret, struct hus
 	_cleanup_free_ char *config = xasprintf("%s/config.json", ret->bundle);
 	if (husk_spec_load(config, &ret->spec, err) < 0 ||
 	    husk_spec_validate("config.json", ret->spec, err) < 0 ||
-	    check_supported(ret->spec, err) < 0 ||
+	    check_supported(ret->spec, err) < 0 || husk_sysctl_check(ret->spec, err) < 0 ||
 	    resolve_rootfs(ret->spec, ret->bundle, &ret->rootfs, err) < 0) {
 		husk_bundle_free(ret);
 		return -1;

@@ -26,6 +26,7 @@
 #include "husk/state.h"
 #include "init.h"
 #include "namespaces.h"
+#include "paths.h"
 #include "process.h"
 #include "procs.h"
 #include "relay.h"
@@ -172,6 +173,7 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 		_exit(EXIT_FAILURE);
 	if (husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
 	    (process.terminal && husk_process_setup_terminal(&process, c->console_fd, &err) < 0) ||
+	    husk_personality_apply(c->plan->config, &err) < 0 ||
 	    husk_process_apply(&process, &err) < 0 ||
 	    husk_process_close_fds(preserve, keep, 1, &err) < 0)
 		goto fail;

@@ -21,6 +21,7 @@
 #include "husk/cleanup.h"
 #include "husk/state.h"
 #include "hooks.h"
+#include "paths.h"
 #include "util/time.h"
 #include "process.h"
 #include "sync.h"
@@ -151,7 +152,12 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	if (a->hooks_step && (run_runtime_hooks(a, sync_fd, host_pid, err) < 0 ||
 	                      run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, *host_pid, err) < 0))
 		return -1;
-	if (husk_rootfs_pivot(&a->rootfs, err) < 0 || husk_rootfs_finalize(a->spec, err) < 0)
+	/* After the root is final: sysctls first (/proc/sys is usually one of
+	 * the read-only paths), then read-only paths, then masks, so a masked
+	 * path inside a read-only one ends up on top. */
+	if (husk_rootfs_pivot(&a->rootfs, err) < 0 || husk_rootfs_finalize(a->spec, err) < 0 ||
+	    husk_sysctl_apply(a->spec, err) < 0 || husk_paths_readonly(a->spec, err) < 0 ||
+	    husk_paths_mask(a->spec, err) < 0)
 		return -1;
 	int listen = husk_init_listen_fds(process, a->new_pid_ns ? 1 : getpid());
 	int preserve = a->preserve_fds > listen ? a->preserve_fds : listen;
@@ -160,7 +166,8 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 		return -1;
 	if (process->terminal && husk_process_setup_terminal(process, a->console_fd, err) < 0)
 		return -1;
-	if (husk_process_apply(process, err) < 0)
+	/* personality before seccomp, which may forbid personality(2) */
+	if (husk_personality_apply(a->spec, err) < 0 || husk_process_apply(process, err) < 0)
 		return -1;
 	int keep[] = {a->fifo_fd, sync_fd};
 	return husk_process_close_fds(preserve, keep, 2, err);
