@@ -30,6 +30,7 @@
 #include "process.h"
 #include "procs.h"
 #include "relay.h"
+#include "terminal.h"
 #include "sync.h"
 #include "util/xalloc.h"
 
@@ -294,7 +295,7 @@ static int run_exec(const struct husk_context *ctx, const char *id,
 	}
 	if (spawn_exec(&plan, console_fd, o->preserve_fds, &sp, err) < 0)
 		goto out;
-	if (relay_fd >= 0 && husk_recv_console_fd(relay_fd, &master_fd, err) < 0)
+	if (relay_fd >= 0 && husk_terminal_recv_fd(relay_fd, NULL, &master_fd, err) < 0)
 		goto out_kill;
 	if (o->pid_file && husk_write_pid_file(o->pid_file, sp.pid, err) < 0)
 		goto out_kill;

@@ -25,6 +25,7 @@
 #include "util/time.h"
 #include "process.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util/xalloc.h"
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -164,7 +165,8 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	/* Resolved before READY so a missing program fails `create`. */
 	if (husk_process_find_exec(process, ret_exec_path, err) < 0)
 		return -1;
-	if (process->terminal && husk_process_setup_terminal(process, a->console_fd, err) < 0)
+	if (process->terminal && (husk_process_setup_terminal(process, a->console_fd, err) < 0 ||
+	                          husk_terminal_bind_console(err) < 0))
 		return -1;
 	/* personality before seccomp, which may forbid personality(2) */
 	if (husk_personality_apply(a->spec, err) < 0 || husk_process_apply(process, err) < 0)

@@ -35,33 +35,6 @@ void husk_block_forwarded_signals(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
-int husk_recv_console_fd(int sock_fd, int *ret_fd, struct husk_error **err)
-{
-	char name[256];
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = control.buf,
-	    .msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n;
-	do {
-		n = recvmsg(sock_fd, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return husk_error_set(err, errno, "receive the container's terminal");
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return husk_error_set(err, 0, "receive the container's terminal: no descriptor");
-	memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-	return 0;
-}
-
 static int exit_status(int status)
 {
 	if (WIFEXITED(status))

@@ -11,9 +11,6 @@
  * lost between clone and the wait loop; *old gets the previous mask. */
 void husk_block_forwarded_signals(sigset_t *old);
 
-/* Receives the pty master sent over a console socket (one SCM_RIGHTS fd). */
-int husk_recv_console_fd(int sock_fd, int *ret_fd, struct husk_error **err);
-
 /* Waits for pid (a child of ours) while forwarding signals to it through
  * pidfd and, with master_fd >= 0, copying stdin to the pty and the pty to
  * stdout (stdin in raw mode when it is a terminal).  *ret_status is the exit

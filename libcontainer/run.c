@@ -11,6 +11,7 @@
 #include "container-internal.h"
 #include "husk/cleanup.h"
 #include "relay.h"
+#include "terminal.h"
 
 static int wait_and_cleanup(const struct husk_context *ctx, const char *id,
                             const struct husk_run_options *opts, struct husk_spawned *sp,
@@ -50,7 +51,7 @@ int husk_container_run(const struct husk_context *ctx, const char *id,
 		goto out;
 	}
 	if (in.used_terminal) {
-		if (husk_recv_console_fd(console_pair[0], &master_fd, err) < 0)
+		if (husk_terminal_recv_fd(console_pair[0], NULL, &master_fd, err) < 0)
 			goto err_delete;
 	}
 	if (husk_container_start(ctx, id, err) < 0)

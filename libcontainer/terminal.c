@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -125,7 +126,8 @@ int husk_terminal_recv_fd(int sock_fd, char **ret_name, int *ret_fd, struct husk
 	}
 	name[r] = '\0';
 	*ret_fd = fds[0];
-	*ret_name = TAKE_PTR(name);
+	if (ret_name)
+		*ret_name = TAKE_PTR(name);
 	return 0;
 }
 
@@ -233,5 +235,22 @@ int husk_process_setup_terminal(const struct husk_spec_process *process, int con
 	close(TAKE_FD(master_fd));
 	if (husk_terminal_become_controlling(TAKE_FD(slave_fd), err) < 0)
 		return husk_error_prefix(err, "set up terminal");
+	return 0;
+}
+
+int husk_terminal_bind_console(struct husk_error **err)
+{
+	/* /dev/console of the container is its init's terminal, as with runc:
+	 * programs that write to the console reach the caller's pty. */
+	char name[64];
+	if (ttyname_r(STDIN_FILENO, name, sizeof(name)) != 0)
+		return husk_error_set(err, errno, "bind /dev/console: find the terminal");
+	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return husk_error_set(err, errno, "bind /dev/console: create \"/dev/console\"");
+	if (fd >= 0)
+		close(fd);
+	if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return husk_error_set(err, errno, "bind \"%s\" on \"/dev/console\"", name);
 	return 0;
 }

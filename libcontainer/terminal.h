@@ -11,7 +11,7 @@ int husk_terminal_send_fd(int sock_fd, const char *name, int fd, struct husk_err
 
 /* Receives one such message.  Exactly one descriptor must come with it;
  * it arrives O_CLOEXEC.  *ret_name is malloc'd (empty when the sender sent
- * no name). */
+ * no name); ret_name may be NULL. */
 int husk_terminal_recv_fd(int sock_fd, char **ret_name, int *ret_fd, struct husk_error **err);
 
 /* Opens a new pty on the devpts visible at /dev (the container's, after
@@ -24,3 +24,6 @@ int husk_terminal_open_pty(int *ret_master_fd, int *ret_slave_fd, char **ret_nam
  * process's stdin, stdout and stderr.  slave_fd itself is closed when > 2,
  * also on failure. */
 int husk_terminal_become_controlling(int slave_fd, struct husk_error **err);
+
+/* In the init, after the pty is its stdin: binds it onto /dev/console. */
+int husk_terminal_bind_console(struct husk_error **err);

@@ -110,7 +110,7 @@ test_exec_tty_via_console_socket() {
 test_create_with_terminal_via_console_socket() {
 	make_bundle
 	cfg '.process.terminal = true'
-	args sh -c 'tty; echo hello-tty'
+	args sh -c 'tty; echo hello-tty; echo via-console >/dev/console'
 	"$TOP/build/helpers/console-receiver" "$WORK/console.sock" --once --out "$WORK/tty.out" \
 		2>/dev/null &
 	rpid=$!
@@ -123,6 +123,7 @@ test_create_with_terminal_via_console_socket() {
 	h start c1
 	wait $rpid
 	grep -q hello-tty "$WORK/tty.out" || fail "output: $(cat "$WORK/tty.out")"
+	grep -q via-console "$WORK/tty.out" || fail "/dev/console is not the pty: $(cat "$WORK/tty.out")"
 	expect_fail 1 'no --console-socket' h create c2
 	wait_status c1 stopped
 	h delete c1
