@@ -311,6 +311,12 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	    .no_new_keyring = opts->no_new_keyring,
 	};
 	args.rootfs.in_user_ns = has_new_userns(b->spec);
+	/* the overlay rootfs and idmapped trees are built here, outside the
+	 * container's namespaces; the init only moves them into place */
+	if (husk_rootfs_parent_prepare(b->spec, lock_fd, &args.rootfs, err) < 0) {
+		husk_ns_plan_close(&plan);
+		return -1;
+	}
 	const struct husk_spec_hooks *hk = b->spec->hooks;
 	args.hooks_step = husk_hooks_count(hk, HUSK_HOOK_PRESTART) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_RUNTIME) ||
@@ -319,6 +325,7 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	struct runtime_hooks rh = {.id = id, .bundle = b};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
 	int r = husk_spawn_init(&args, &spawn_hooks, ret, err);
+	husk_rootfs_parent_release(&args.rootfs);
 	husk_ns_plan_close(&plan);
 	return r;
 }

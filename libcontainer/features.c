@@ -70,7 +70,7 @@ static void gen_linux(struct json_gen *g)
 	gen_enabled(g, "intelRdt", false);
 	json_gen_key(g, "mountExtensions");
 	json_gen_object_open(g);
-	gen_enabled(g, "idmap", false);
+	gen_enabled(g, "idmap", true);
 	json_gen_object_close(g);
 	json_gen_object_close(g);
 }

@@ -8,6 +8,7 @@
  * no other child of the caller is ever reaped here.
  */
 #include "hooks.h"
+#include "husk/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,13 +64,7 @@ exec_child(const char *path, char *const *argv, char *const *envp, int in_fd, in
 	/* Handlers are reset by execve, but ignored signals and the mask are
 	 * inherited; the hook must not start with husk's SIGPIPE or SIGCHLD
 	 * settings. */
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	husk_signals_reset_all();
 
 	/* Own process group, so a timeout kills the hook's children too. */
 	setpgid(0, 0);

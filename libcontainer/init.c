@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "husk/signals.h"
 #include "husk/state.h"
 #include "hooks.h"
 #include "paths.h"
@@ -32,12 +33,9 @@
 
 void husk_init_reset_signals(void)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* A caught signal's handler does not exist after exec anyway, but an
-	 * ignored one stays ignored: only SIGPIPE is ever ignored by husk. */
-	signal(SIGPIPE, SIG_DFL);
+	/* An ignored signal stays ignored across exec: the container's process
+	 * must not inherit what husk's caller ignored. */
+	husk_signals_reset_all();
 }
 
 int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid)

@@ -1,6 +1,7 @@
 /* Container paths resolved from the host side, never escaping the rootfs:
- * lexical cleaning plus openat2(RESOLVE_IN_ROOT) lookups and creation of
- * missing directories one component at a time.  Mounting on the results is
+ * lexical cleaning plus openat2(RESOLVE_IN_ROOT) lookups (or, where the
+ * kernel has no openat2, a walk that resolves each symlink itself) and
+ * creation of missing directories one component at a time.  Mounting on the results is
  * rootfs.c's business; this module only finds and creates.
  */
 #include "rootfs-path.h"
@@ -50,6 +51,99 @@ char *husk_path_clean(const char *path)
 	return out;
 }
 
+/* The walk's state: the directories from the root down to the current one
+ * (fds[0] is the caller's root fd, not owned). */
+struct walk {
+	int *fds;
+	size_t n, cap;
+};
+
+static void walk_pop(struct walk *w)
+{
+	if (w->n > 1)
+		close(w->fds[--w->n]);
+}
+
+static void walk_reset(struct walk *w)
+{
+	while (w->n > 1)
+		walk_pop(w);
+}
+
+static void walk_push(struct walk *w, int fd)
+{
+	if (w->n == w->cap) {
+		w->cap *= 2;
+		w->fds = xreallocarray(w->fds, w->cap, sizeof(int));
+	}
+	w->fds[w->n++] = fd;
+}
+
+/* One component: a symlink is replaced by its target in front of `rest`
+ * (from the root when absolute); returns the new rest, or NULL on error. */
+static char *walk_step(struct walk *w, const char *name, char *rest, int *links)
+{
+	if (strcmp(name, "..") == 0) {
+		walk_pop(w); /* at the root ".." is the root */
+		return rest;
+	}
+	int fd = openat(w->fds[w->n - 1], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		free(rest);
+		return NULL;
+	}
+	if (!S_ISLNK(st.st_mode)) {
+		walk_push(w, fd);
+		return rest;
+	}
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+	close(fd);
+	if (n < 0 || ++*links > 40) {
+		if (n >= 0)
+			errno = ELOOP;
+		free(rest);
+		return NULL;
+	}
+	target[n] = '\0';
+	if (target[0] == '/')
+		walk_reset(w);
+	char *joined = xasprintf("%s/%s", target, rest);
+	free(rest);
+	return joined;
+}
+
+int husk_root_open_walk(int root_fd, const char *path)
+{
+	struct walk w = {.fds = xmalloc(16 * sizeof(int)), .n = 1, .cap = 16};
+	w.fds[0] = root_fd;
+	char *rest = xstrdup(path);
+	int links = 0, fd = -1;
+	while (rest) {
+		char *p = rest;
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			fd = fcntl(w.fds[w.n - 1], F_DUPFD_CLOEXEC, 3);
+			free(rest);
+			break;
+		}
+		char *end = strchrnul(p, '/');
+		_cleanup_free_ char *name = xstrndup(p, (size_t)(end - p));
+		char *tail = xstrdup(end);
+		free(rest);
+		rest = strcmp(name, ".") == 0 ? tail : walk_step(&w, name, tail, &links);
+	}
+	int saved = errno;
+	walk_reset(&w);
+	free(w.fds);
+	errno = saved;
+	return fd;
+}
+
 int husk_root_open(int root_fd, const char *path)
 {
 	struct open_how how = {
@@ -60,6 +154,9 @@ int husk_root_open(int root_fd, const char *path)
 	/* EAGAIN: a concurrent rename moved something; the kernel asks for a retry. */
 	for (int tries = 0; tries < 16; tries++) {
 		long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		/* Before Linux 5.6, or a seccomp filter that hides openat2. */
+		if (fd < 0 && errno == ENOSYS)
+			return husk_root_open_walk(root_fd, path);
 		if (fd >= 0 || errno != EAGAIN)
 			return (int)fd;
 	}

@@ -22,6 +22,12 @@ char *husk_path_clean(const char *path);
  * symlinks inside the root.  Returns an fd, or -1 with errno set. */
 int husk_root_open(int root_fd, const char *path);
 
+/* husk_root_open() without openat2 (its fallback on kernels before 5.6, and
+ * exposed for tests): one component at a time with O_NOFOLLOW, each symlink
+ * read and resolved against the root, ".." kept at the root, at most 40
+ * links.  Magic links are read as plain symlinks, so they stay inside too. */
+int husk_root_open_walk(int root_fd, const char *path);
+
 enum husk_root_kind {
 	HUSK_ROOT_DIR,  /* create missing components as directories */
 	HUSK_ROOT_FILE, /* ... and the last one as an empty regular file */

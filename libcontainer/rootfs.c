@@ -3,8 +3,9 @@
  * order, /dev (devices.c), pivot_root, and the read-only root at the end.
  * Paths inside the rootfs are resolved with rootfs-path.c so a hostile
  * rootfs cannot redirect a mount outside itself; option words are
- * mount-opts.c's.  Masked/readonly paths, tmpcopyup and idmapped mounts are
- * not handled here yet.
+ * mount-opts.c's.  The rootfs may be an overlay (overlay.c, or a mounts[]
+ * overlay on "/"); idmapped trees come ready from the parent
+ * (rootfs-parent.c).  Masked/readonly paths are not handled here yet.
  */
 #include "rootfs.h"
 
@@ -21,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "copy-tree.h"
 #include "devices.h"
 #include "husk/cleanup.h"
 #include "mount-opts.h"
@@ -234,12 +236,52 @@ static int bind_fallback(const struct mnt *m, const char *host_path, bool force_
 	return after_mount(m, err);
 }
 
+/* The directory the new mount will hide, opened for reading before the
+ * mount for tmpcopyup; *ret_fd is -1 when the destination does not exist. */
+static int open_hidden_dir(const struct mnt *m, int *ret_fd, struct husk_error **err)
+{
+	*ret_fd = -1;
+	_cleanup_close_ int path_fd = husk_root_open(m->root_fd, m->dest);
+	if (path_fd < 0)
+		return errno == ENOENT ? 0 : husk_error_set(err, errno, "open \"%s\"", m->dest);
+	*ret_fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_fd < 0)
+		return husk_error_set(err, errno, "tmpcopyup \"%s\"", m->dest);
+	return 0;
+}
+
+/* tmpcopyup: the hidden directory's content is copied into the new tmpfs,
+ * which was mounted writable; a read-only one is remounted afterwards. */
+static int copy_up(const struct mnt *m, int hidden_fd, struct husk_error **err)
+{
+	char buf[32];
+	_cleanup_close_ int top_fd = reopen_dest(m, err);
+	if (top_fd < 0)
+		return -1;
+	_cleanup_close_ int dst_fd = openat(top_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dst_fd < 0)
+		return husk_error_set(err, errno, "open \"%s\"", m->dest);
+	if (husk_copy_tree(hidden_fd, dst_fd, err) < 0)
+		return husk_error_prefix(err, "tmpcopyup \"%s\"", m->dest);
+	if ((m->o.flags & MS_RDONLY) &&
+	    mount(NULL, husk_fd_path(top_fd, buf), NULL, MS_REMOUNT | m->o.flags, m->o.data) < 0)
+		return husk_error_set(err, errno, "remount \"%s\" read-only", m->dest);
+	return 0;
+}
+
 /* Mounts a kernel filesystem.  An existing directory under a tmpfs keeps
  * its mode unless mode= says otherwise (runc: /tmp stays 1777 or 0755). */
 static int mount_fs(const struct mnt *m, const char *fstype, struct husk_error **err)
 {
 	struct stat before;
 	bool keep_mode = false;
+	bool copyup = m->o.extensions & HUSK_MOUNT_EXT_TMPCOPYUP;
+	if (copyup && strcmp(fstype, "tmpfs") != 0)
+		return husk_error_set(err, 0, "mount on \"%s\": tmpcopyup needs type \"tmpfs\"",
+		                      m->dest);
+	_cleanup_close_ int hidden_fd = -1;
+	if (copyup && open_hidden_dir(m, &hidden_fd, err) < 0)
+		return -1;
 	int probe_fd = husk_root_open(m->root_fd, m->dest);
 	if (probe_fd >= 0) {
 		keep_mode = strcmp(fstype, "tmpfs") == 0 && fstat(probe_fd, &before) == 0 &&
@@ -250,8 +292,9 @@ static int mount_fs(const struct mnt *m, const char *fstype, struct husk_error *
 	if (fd < 0)
 		return -1;
 	const char *src = m->spec->source && *m->spec->source ? m->spec->source : fstype;
+	unsigned long flags = hidden_fd >= 0 ? m->o.flags & ~MS_RDONLY : m->o.flags;
 	char buf[32];
-	if (mount(src, husk_fd_path(fd, buf), fstype, m->o.flags, m->o.data) < 0) {
+	if (mount(src, husk_fd_path(fd, buf), fstype, flags, m->o.data) < 0) {
 		const char *fallback = fallback_source(fstype);
 		if (errno == EPERM && fallback)
 			return bind_fallback(m, fallback, false, err);
@@ -264,6 +307,8 @@ static int mount_fs(const struct mnt *m, const char *fstype, struct husk_error *
 		if (fchmodat(AT_FDCWD, husk_fd_path(top_fd, buf), before.st_mode & 07777, 0) < 0)
 			return husk_error_set(err, errno, "chmod \"%s\"", m->dest);
 	}
+	if (hidden_fd >= 0 && copy_up(m, hidden_fd, err) < 0)
+		return -1;
 	return after_mount(m, err);
 }
 
@@ -313,7 +358,27 @@ static bool proc_dest_allowed(const char *type, const char *dest)
 	return false;
 }
 
-static int mount_entry(int root_fd, const struct husk_rootfs_options *opts,
+/* Attaches the idmapped tree the parent prepared, then applies the entry's
+ * flags and propagation as for any bind. */
+static int mount_idmapped(const struct mnt *m, int tree_fd, struct husk_error **err)
+{
+	struct stat st;
+	if (fstat(tree_fd, &st) < 0)
+		return husk_error_set(err, errno, "mount on \"%s\": stat source", m->dest);
+	enum husk_root_kind kind = S_ISDIR(st.st_mode) ? HUSK_ROOT_DIR : HUSK_ROOT_FILE;
+	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, kind, err);
+	if (fd < 0)
+		return -1;
+	if (move_mount(tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return husk_error_set(err, errno, "mount idmapped \"%s\" on \"%s\"",
+		                      m->spec->source, m->dest);
+	unsigned long extra = m->o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	if (extra && remount_bind(m, extra, err) < 0)
+		return -1;
+	return after_mount(m, err);
+}
+
+static int mount_entry(int root_fd, const struct husk_rootfs_options *opts, size_t index,
                        const struct husk_spec_mount *sm, struct husk_error **err)
 {
 	struct mnt m = {.root_fd = root_fd, .opts = opts, .spec = sm, .type = sm->type};
@@ -321,14 +386,13 @@ static int mount_entry(int root_fd, const struct husk_rootfs_options *opts,
 	husk_mount_opts_parse(sm->options, sm->n_options, &m.o);
 	_cleanup_free_ char *data = m.o.data; /* released with the entry */
 
-	/* Refused rather than ignored: without them the container would see
-	 * wrong owners or an empty directory. */
-	if (m.o.extensions) {
-		const char *word = (m.o.extensions & HUSK_MOUNT_EXT_TMPCOPYUP) ? "tmpcopyup"
-		                   : (m.o.extensions & HUSK_MOUNT_EXT_IDMAP)   ? "idmap"
-		                                                               : "ridmap";
-		return husk_error_set(err, EOPNOTSUPP, "mount on \"%s\": option \"%s\"", dest,
-		                      word);
+	/* The parent made the tree (husk_rootfs_parent_prepare); refused
+	 * rather than mounted plain, which would show the wrong owners. */
+	if (m.o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP)) {
+		if (index < opts->n_idmap_fds && opts->idmap_fds[index] >= 0)
+			return mount_idmapped(&m, opts->idmap_fds[index], err);
+		return husk_error_set(err, EOPNOTSUPP,
+		                      "mount on \"%s\": idmapped tree not prepared", dest);
 	}
 	if (!proc_dest_allowed(m.type, dest))
 		return husk_error_set(err, 0, "mount on \"%s\": only proc may be mounted in /proc",
@@ -361,6 +425,52 @@ static bool needs_dev_setup(const struct husk_spec *spec)
 	return true;
 }
 
+/* The first mounts[] entry of type overlay on "/", or -1.  It replaces the
+ * rootfs bind: it is mounted on the rootfs path itself, before every other
+ * entry. */
+static ssize_t root_overlay_index(const struct husk_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct husk_spec_mount *sm = &spec->mounts[i];
+		if (!sm->type || strcmp(sm->type, "overlay") != 0)
+			continue;
+		_cleanup_free_ char *dest = husk_path_clean(sm->destination);
+		if (strcmp(dest, "/") == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static int mount_root_overlay(const struct husk_spec_mount *sm, const char *rootfs,
+                              struct husk_error **err)
+{
+	struct husk_mount_opts o;
+	husk_mount_opts_parse(sm->options, sm->n_options, &o);
+	_cleanup_free_ char *data = o.data;
+	const char *src = sm->source && *sm->source ? sm->source : "overlay";
+	if (mount(src, rootfs, "overlay", o.flags & ~(MS_BIND | MS_REC), data) < 0)
+		return husk_error_set(err, errno, "mount overlay on \"/\"");
+	return 0;
+}
+
+/* The rootfs mount: pivot_root needs the new root to be a mount point. */
+static int mount_root(const struct husk_spec *spec, const struct husk_rootfs_options *opts,
+                      ssize_t root_idx, struct husk_error **err)
+{
+	if (opts->overlay && root_idx >= 0)
+		return husk_error_set(err, 0,
+		                      "annotation \"%s\" and an overlay mount on \"/\" both "
+		                      "define the rootfs",
+		                      HUSK_ANNOTATION_OVERLAY);
+	if (opts->overlay)
+		return husk_overlay_mount(opts->overlay, opts->rootfs, err);
+	if (root_idx >= 0)
+		return mount_root_overlay(&spec->mounts[root_idx], opts->rootfs, err);
+	if (mount(opts->rootfs, opts->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_set(err, errno, "bind \"%s\" on itself", opts->rootfs);
+	return 0;
+}
+
 int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_options *opts,
                         struct husk_error **err)
 {
@@ -371,17 +481,19 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 	 * below reaches the host (unless "shared" is asked for). */
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return husk_error_set(err, errno, "set propagation of \"/\"");
+	/* Before the rootfs mount: it looks up the mount holding the path. */
 	if (make_parent_private(opts->rootfs, err) < 0)
 		return -1;
-	/* pivot_root needs the new root to be a mount point. */
-	if (mount(opts->rootfs, opts->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return husk_error_set(err, errno, "bind \"%s\" on itself", opts->rootfs);
+	ssize_t root_idx = root_overlay_index(spec);
+	if (mount_root(spec, opts, root_idx, err) < 0)
+		return -1;
 	_cleanup_close_ int root_fd = open(opts->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return husk_error_set(err, errno, "open \"%s\"", opts->rootfs);
 
 	for (size_t i = 0; i < spec->n_mounts; i++)
-		if (mount_entry(root_fd, opts, &spec->mounts[i], err) < 0)
+		if ((ssize_t)i != root_idx &&
+		    mount_entry(root_fd, opts, i, &spec->mounts[i], err) < 0)
 			return -1;
 	if (needs_dev_setup(spec) && husk_devices_setup(root_fd, spec, opts->in_user_ns, err) < 0)
 		return -1;

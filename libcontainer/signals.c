@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct signal_name {
 	const char *name; /* without the SIG prefix */
@@ -103,4 +105,24 @@ const char *husk_signal_name(int signo)
 	if (signo <= 0 || (size_t)signo >= sizeof(full) / sizeof(full[0]))
 		return NULL;
 	return full[signo];
+}
+
+/* The kernel's struct for rt_sigaction(2), which glibc's sigaction() does
+ * not reach for the signals it reserves (32 and 33). */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+void husk_signals_reset_all(void)
+{
+	struct kernel_sigaction dfl = {.handler = SIG_DFL};
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -28,7 +28,6 @@
 
 #define STATE_FILE     "state.json"
 #define STATE_FILE_MAX (16u * 1024 * 1024)
-#define REMOVE_DEPTH   16
 #define QUOTE_MAX      64
 
 /* The id as it can appear inside double quotes on one line: '"', '\\' and
@@ -279,53 +278,123 @@ void husk_state_refresh(struct husk_state *state)
 	}
 }
 
-static int remove_entry(int dir_fd, const char *name, int depth, struct husk_error **err);
+/* Removing a state directory: it may hold an overlay upper directory that a
+ * container filled, so it can be arbitrarily deep, hold files of any owner
+ * and mode, and its names are untrusted.  The walk is iterative and holds
+ * one directory fd at a time; the (dev, ino) of every directory on the way
+ * down is kept, so the way back up through ".." is checked against them.
+ * Nothing is followed: entries are looked at with AT_SYMLINK_NOFOLLOW and
+ * opened O_NOFOLLOW, and a directory on another filesystem (a mount point)
+ * stops the removal instead of being entered. */
+struct remove_walk {
+	struct stat *path; /* the directories from the top down to the current one */
+	size_t n, cap;
+};
 
-/* Empties dir_fd.  Nothing is followed: symlinks and other non-directories
- * are unlinked, directories are opened O_NOFOLLOW and emptied first.  The
- * depth cap bounds the recursion on a maliciously deep tree. */
-static int remove_contents(int dir_fd, int depth, struct husk_error **err)
+/* Empties what it can of dir_fd without descending.  Returns 1 with
+ * *ret_name set (caller frees) to a subdirectory that is not empty, 0 when
+ * dir_fd is empty, -1 on error. */
+static int clear_level(int dir_fd, char **ret_name, struct husk_error **err)
 {
-	if (depth > REMOVE_DEPTH)
-		return husk_error_set(err, ELOOP, "nested deeper than %d directories",
-		                      REMOVE_DEPTH);
-	int dup_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+	int dup_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
 	if (dup_fd < 0)
 		return husk_error_set(err, errno, "dup");
-	DIR *d = fdopendir(dup_fd);
+	_cleanup_(closedirp) DIR *d = fdopendir(dup_fd);
 	if (!d) {
 		close(dup_fd);
 		return husk_error_set(err, errno, "opendir");
 	}
-	int r = 0;
 	struct dirent *de;
-	while (r == 0 && (errno = 0, de = readdir(d))) {
+	while ((errno = 0, de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r = remove_entry(dir_fd, de->d_name, depth, err);
+		struct stat st;
+		if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return husk_error_set(err, errno, "stat \"%s\"", de->d_name);
+		}
+		bool dir = S_ISDIR(st.st_mode);
+		if (unlinkat(dir_fd, de->d_name, dir ? AT_REMOVEDIR : 0) == 0 || errno == ENOENT)
+			continue;
+		if (dir && (errno == ENOTEMPTY || errno == EEXIST)) {
+			*ret_name = xstrdup(de->d_name);
+			return 1;
+		}
+		return husk_error_set(err, errno, "remove \"%s\"", de->d_name);
 	}
-	if (r == 0 && errno != 0)
-		r = husk_error_set(err, errno, "readdir");
-	closedir(d);
-	return r;
+	if (errno != 0)
+		return husk_error_set(err, errno, "readdir");
+	return 0;
 }
 
-static int remove_entry(int dir_fd, const char *name, int depth, struct husk_error **err)
+static int walk_down(struct remove_walk *w, int *cur_fd, const char *name, struct husk_error **err)
 {
+	int fd = openat(*cur_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_set(err, errno, "open \"%s\"", name);
 	struct stat st;
-	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : husk_error_set(err, errno, "stat \"%s\"", name);
-	if (S_ISDIR(st.st_mode)) {
-		_cleanup_close_ int sub_fd =
-		    openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub_fd < 0)
-			return husk_error_set(err, errno, "open \"%s\"", name);
-		if (remove_contents(sub_fd, depth + 1, err) < 0)
-			return husk_error_prefix(err, "\"%s\"", name);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return husk_error_set(err, errno, "stat \"%s\"", name);
 	}
-	if (unlinkat(dir_fd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
-		return husk_error_set(err, errno, "remove \"%s\"", name);
+	if (st.st_dev != w->path[0].st_dev) {
+		close(fd);
+		return husk_error_set(err, EXDEV, "\"%s\" is on another filesystem", name);
+	}
+	if (w->n == w->cap) {
+		w->cap *= 2;
+		w->path = xreallocarray(w->path, w->cap, sizeof(*w->path));
+	}
+	w->path[w->n++] = st;
+	close(*cur_fd);
+	*cur_fd = fd;
 	return 0;
+}
+
+static int walk_up(struct remove_walk *w, int *cur_fd, struct husk_error **err)
+{
+	int fd = openat(*cur_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return husk_error_set(err, errno, "open \"..\"");
+	w->n--;
+	const struct stat *want = &w->path[w->n - 1];
+	if (fstat(fd, &st) < 0 || st.st_dev != want->st_dev || st.st_ino != want->st_ino) {
+		close(fd);
+		return husk_error_set(err, ESTALE, "a directory moved during removal");
+	}
+	close(*cur_fd);
+	*cur_fd = fd;
+	return 0;
+}
+
+/* Empties top_fd (an O_RDONLY directory fd, not closed). */
+static int remove_contents(int top_fd, struct husk_error **err)
+{
+	_cleanup_close_ int cur_fd = fcntl(top_fd, F_DUPFD_CLOEXEC, 3);
+	if (cur_fd < 0)
+		return husk_error_set(err, errno, "dup");
+	struct remove_walk w = {.path = xmalloc(16 * sizeof(struct stat)), .n = 1, .cap = 16};
+	int r;
+	if (fstat(cur_fd, &w.path[0]) < 0) {
+		free(w.path);
+		return husk_error_set(err, errno, "stat");
+	}
+	for (;;) {
+		_cleanup_free_ char *name = NULL;
+		r = clear_level(cur_fd, &name, err);
+		if (r > 0)
+			r = walk_down(&w, &cur_fd, name, err);
+		else if (r == 0 && w.n > 1)
+			r = walk_up(&w, &cur_fd, err);
+		else
+			break;
+		if (r < 0)
+			break;
+	}
+	free(w.path);
+	return r;
 }
 
 int husk_state_remove(const char *root, const char *id, struct husk_error **err)
@@ -334,7 +403,7 @@ int husk_state_remove(const char *root, const char *id, struct husk_error **err)
 	_cleanup_close_ int fd = -1;
 	if (open_state_dir(root, id, &root_fd, &fd, err) < 0)
 		return -1;
-	if (remove_contents(fd, 0, err) < 0 || unlinkat(root_fd, id, AT_REMOVEDIR) < 0) {
+	if (remove_contents(fd, err) < 0 || unlinkat(root_fd, id, AT_REMOVEDIR) < 0) {
 		husk_error_set(err, errno, "remove \"%s\"", id);
 		return husk_error_prefix(err, "remove state of container \"%s\"", id);
 	}

@@ -177,4 +177,14 @@ test_default_devices() {
 	assert_clean
 }
 
+test_no_inherited_ignored_signals() {
+	make_bundle
+	# grep itself, not through sh: busybox sh ignores SIGQUIT for its children
+	args grep -E '^Sig(Ign|Blk):' /proc/self/status
+	out=$(trap '' INT QUIT PIPE HUP; h run c1)
+	eq "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" "$out" "blocked and ignored signals inside"
+	assert_clean
+}
+
 run_tests

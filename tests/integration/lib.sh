@@ -101,7 +101,7 @@ assert_clean() {
 		fail "mount left behind: $(grep " $BUNDLE" /proc/self/mountinfo | head -n 3)"
 	fi
 	for p in /proc/[0-9]*; do
-		if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "HUSK_TEST_MARK=$WORK"; then
+		if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "HUSK_TEST_MARK=$WORK"; then
 			fail "process left behind: ${p#/proc/} ($(cat "$p/comm" 2>/dev/null))"
 		fi
 	done

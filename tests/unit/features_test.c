@@ -78,7 +78,7 @@ START_TEST(test_features_unimplemented_are_false)
 	assert_enabled(lnx, "apparmor", false);
 	assert_enabled(lnx, "selinux", false);
 	assert_enabled(lnx, "intelRdt", false);
-	assert_enabled(get(lnx, "mountExtensions"), "idmap", false);
+	assert_enabled(get(lnx, "mountExtensions"), "idmap", true);
 	json_doc_free(doc);
 }
 END_TEST

@@ -166,6 +166,21 @@ START_TEST(test_extensions)
 }
 END_TEST
 
+/* Overlay's own words are data for the filesystem, in order; commas inside
+ * a path list are not split again. */
+START_TEST(test_overlay_words_are_data)
+{
+	char *opts[] = {"ro",         "lowerdir=/a:/b", "upperdir=/u",
+	                "workdir=/w", "userxattr",      "volatile"};
+	struct husk_mount_opts o;
+	husk_mount_opts_parse(opts, 6, &o);
+	ck_assert_str_eq(o.data, "lowerdir=/a:/b,upperdir=/u,workdir=/w,userxattr,volatile");
+	ck_assert_uint_eq(o.flags, MS_RDONLY);
+	ck_assert_uint_eq(o.extensions, 0);
+	husk_mount_opts_done(&o);
+}
+END_TEST
+
 START_TEST(test_data_words_in_order)
 {
 	char *opts[] = {"nosuid",      "mode=755",    "strictatime",
@@ -236,6 +251,7 @@ Suite *mount_opts_suite(void)
 	tcase_add_test(tc, test_recursive_atime_last_wins);
 	tcase_add_test(tc, test_extensions);
 	tcase_add_test(tc, test_data_words_in_order);
+	tcase_add_test(tc, test_overlay_words_are_data);
 	tcase_add_test(tc, test_later_word_wins);
 	tcase_add_test(tc, test_typical_bind_and_empty);
 	suite_add_tcase(s, tc);
