@@ -72,3 +72,17 @@ sleep 0.2
 echo "after kill:   $(h state demo2 | jq -r .status)"
 h delete demo2
 echo "after delete: $(h state demo2 2>&1 || :)"
+
+step "two containers on one read-only base (the husk.rootfs.overlay annotation)"
+jq '.root.readonly = false | .annotations["husk.rootfs.overlay"] = "true"
+    | .process.args = ["sleep", "600"]' "$bundle/config.json" >"$demo/c.json"
+mv "$demo/c.json" "$bundle/config.json"
+h run -d --bundle "$bundle" left
+h run -d --bundle "$bundle" right
+h exec left sh -c 'echo "written by left" >/note; rm /bin/vi'
+echo "left sees:   $(h exec left cat /note), vi: $(h exec left sh -c 'ls /bin/vi 2>&1 || :')"
+echo "right sees:  $(h exec right sh -c 'cat /note 2>&1 || :'), vi: $(h exec right ls /bin/vi)"
+echo "the base:    $(ls "$bundle/rootfs/note" 2>&1 || :)"
+h delete --force left
+h delete --force right
+echo "after delete, nothing is left in $root: $(ls -A "$root" | wc -l) entries"
