@@ -44,6 +44,11 @@ if [ "${1:-}" != integration ]; then
 	fi
 fi
 
+# Mount points (and their filesystem types) before the integration suites:
+# any difference afterwards is a leaked mount and fails the run.
+mounts() { awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1) }' /proc/self/mountinfo | sort; }
+mounts >"$results/mounts.before"
+
 for t in tests/integration/*.sh; do
 	[ -e "$t" ] || continue
 	case "$t" in */lib.sh) continue ;; esac
@@ -57,6 +62,26 @@ for t in tests/integration/*.sh; do
 		add "integration/$name" 0 1
 	fi
 done
+
+mounts >"$results/mounts.after"
+if diff "$results/mounts.before" "$results/mounts.after" >"$results/mounts.diff"; then
+	add mount-leak-check 1 0
+else
+	echo "mounts changed during the integration suites:"
+	sed 's/^/  /' "$results/mounts.diff"
+	add mount-leak-check 0 1
+fi
+
+# Suites that need a pure cgroup v2 host run inside a VM (tests/vm/README.md);
+# a VM that cannot run them is a failed suite, never a skip.
+sh tests/vm/suites.sh "$results/vm"
+if [ -s "$results/vm" ]; then
+	while read -r name p m; do
+		add "vm/$name" "$p" "$m"
+	done <"$results/vm"
+else
+	add vm 0 1
+fi
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
