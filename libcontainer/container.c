@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,7 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	    .no_new_keyring = opts->no_new_keyring,
 	};
 	args.rootfs.in_user_ns = has_new_userns(b->spec);
+	args.rootfs.new_cgroup_ns = (plan.clone_flags & CLONE_NEWCGROUP) != 0;
 	/* the overlay rootfs and idmapped trees are built here, outside the
 	 * container's namespaces; the init only moves them into place */
 	if (husk_rootfs_parent_prepare(b->spec, lock_fd, &args.rootfs, err) < 0) {

@@ -26,6 +26,7 @@
 #include "devices.h"
 #include "husk/cleanup.h"
 #include "mount-opts.h"
+#include "rootfs-cgroup.h"
 #include "rootfs-path.h"
 #include "util/xalloc.h"
 
@@ -323,8 +324,11 @@ static int mount_cgroup(const struct mnt *m, struct husk_error **err)
 	struct statfs sfs;
 	if (statfs("/sys/fs/cgroup", &sfs) < 0)
 		return husk_error_set(err, errno, "statfs \"/sys/fs/cgroup\"");
-	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
-		return bind_fallback(m, "/sys/fs/cgroup", true, err);
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		if (!m->opts->new_cgroup_ns)
+			return bind_fallback(m, "/sys/fs/cgroup", true, err);
+		return husk_mount_cgroup_v1_tree(m->root_fd, m->dest, m->o.flags, err);
+	}
 
 	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, HUSK_ROOT_DIR, err);
 	if (fd < 0)

@@ -21,6 +21,7 @@
 struct husk_rootfs_options {
 	const char *rootfs; /* absolute path of the rootfs on the host */
 	const char *bundle; /* absolute bundle path: relative mount sources resolve here */
+	bool new_cgroup_ns; /* a new cgroup namespace: cgroup mounts show its root */
 	bool in_user_ns;    /* a new user namespace: devices are bind-mounted, not mknod'ed */
 	bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	/* Set by husk_overlay_prepare() (parent side): the rootfs is an overlay

@@ -187,4 +187,23 @@ SigIgn:	0000000000000000" "$out" "blocked and ignored signals inside"
 	assert_clean
 }
 
+test_cgroup_mount_is_the_containers_own() {
+	make_bundle
+	host_dev=$(awk '$5 == "/sys/fs/cgroup" {print $3}' /proc/self/mountinfo)
+	inner=$(inside "awk '\$5 == \"/sys/fs/cgroup\" {print \$3}' /proc/self/mountinfo")
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		eq cgroup2fs "$(inside 'stat -f -c %T /sys/fs/cgroup')" "cgroup2 inside"
+	else
+		# v1/hybrid with a cgroup namespace: a tmpfs of its own, with every
+		# hierarchy mounted afresh (rooted at the namespace), read-only
+		[ "$inner" != "$host_dev" ] || fail "the host's /sys/fs/cgroup tmpfs was bound"
+		out=$(inside 'ls /sys/fs/cgroup | tr "\n" " "; touch /sys/fs/cgroup/x 2>&1 | grep -c Read-only')
+		for hier in $(ls /sys/fs/cgroup); do
+			case " $out " in *" $hier "*) ;; *) fail "hierarchy $hier missing: $out" ;; esac
+		done
+		case "$out" in *1) ;; *) fail "/sys/fs/cgroup is writable: $out" ;; esac
+	fi
+	assert_clean
+}
+
 run_tests
