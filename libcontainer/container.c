@@ -22,6 +22,7 @@
 
 #include "container-internal.h"
 #include "husk/cleanup.h"
+#include "seccomp-filter.h"
 #include "husk/state.h"
 #include "hooks.h"
 #include "paths.h"
@@ -326,7 +327,16 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	                  husk_hooks_count(hk, HUSK_HOOK_START_CONTAINER);
 	struct runtime_hooks rh = {.id = id, .bundle = b};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
+	struct husk_seccomp *filter = NULL;
+	if (husk_seccomp_compile(b->spec->linux_ ? b->spec->linux_->seccomp : NULL, &filter, err) <
+	    0) {
+		husk_rootfs_parent_release(&args.rootfs);
+		husk_ns_plan_close(&plan);
+		return -1;
+	}
+	args.seccomp = filter;
 	int r = husk_spawn_init(&args, &spawn_hooks, ret, err);
+	husk_seccomp_free(filter);
 	husk_rootfs_parent_release(&args.rootfs);
 	husk_ns_plan_close(&plan);
 	return r;

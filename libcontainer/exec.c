@@ -32,6 +32,8 @@
 #include "relay.h"
 #include "terminal.h"
 #include "sync.h"
+#include "spawn.h"
+#include "seccomp-filter.h"
 #include "util/xalloc.h"
 
 struct exec_plan {
@@ -40,6 +42,9 @@ struct exec_plan {
 	struct husk_spec_process process; /* what runs; arrays may be malloc'd */
 	struct husk_ns_plan ns;
 	char **owned[3]; /* arrays built here, freed with the plan */
+	struct husk_seccomp *seccomp;
+	const char *id;
+	const struct husk_state *st;
 };
 
 static void exec_plan_free(struct exec_plan *p)
@@ -47,6 +52,7 @@ static void exec_plan_free(struct exec_plan *p)
 	husk_spec_free(p->config);
 	husk_spec_free(p->process_holder);
 	husk_ns_plan_close(&p->ns);
+	husk_seccomp_free(p->seccomp);
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(p->owned); i++)
 		free(p->owned[i]);
 }
@@ -174,9 +180,13 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 		_exit(EXIT_FAILURE);
 	if (husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
 	    (process.terminal && husk_process_setup_terminal(&process, c->console_fd, &err) < 0) ||
-	    husk_personality_apply(c->plan->config, &err) < 0 ||
+	    husk_personality_apply(c->plan->config, &err) < 0)
+		goto fail;
+	bool early = husk_seccomp_load_early(&process);
+	if ((early && husk_init_load_seccomp(c->plan->seccomp, sync_fd, &err) < 0) ||
 	    husk_process_apply(&process, &err) < 0 ||
-	    husk_process_close_fds(preserve, keep, 1, &err) < 0)
+	    husk_process_close_fds(preserve, keep, 1, &err) < 0 ||
+	    (!early && husk_init_load_seccomp(c->plan->seccomp, sync_fd, &err) < 0))
 		goto fail;
 	/* The parent waits for us past exec, which must not kill us. */
 	prctl(PR_SET_PDEATHSIG, 0);
@@ -221,9 +231,17 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 		husk_spawn_abort(&sp);
 		return -1;
 	}
+	int rr = husk_sync_recv(parent_fd, &msg, &eof);
+	if (rr >= 0 && msg.type == HUSK_SYNC_SECCOMP) {
+		if (husk_spawn_serve_seccomp(parent_fd, plan->config, plan->id, plan->st->bundle,
+		                             plan->st->rootfs, HUSK_STATUS_RUNNING, pid, err) < 0) {
+			husk_spawn_abort(&sp);
+			return -1;
+		}
+		rr = husk_sync_recv(parent_fd, &msg, &eof);
+	}
 	/* EOF: the socket closed on a successful execve */
-	if (husk_sync_recv(parent_fd, &msg, &eof) < 0 && eof && eof->errnum == 0 &&
-	    strstr(eof->msg, "exited before")) {
+	if (rr < 0 && eof && eof->errnum == 0 && strstr(eof->msg, "exited before")) {
 		husk_error_release(&eof);
 		*ret = sp;
 		return 0;
@@ -270,8 +288,12 @@ static int run_exec(const struct husk_context *ctx, const char *id,
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	int r = -1;
 	if (load_target(ctx, id, &st, &plan, err) < 0 || build_process(o, &plan, err) < 0 ||
-	    husk_init_pidfd(st, &pidfd, err) < 0 || plan_namespaces(st->pid, &plan.ns, err) < 0)
+	    husk_init_pidfd(st, &pidfd, err) < 0 || plan_namespaces(st->pid, &plan.ns, err) < 0 ||
+	    husk_seccomp_compile(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
+	                         &plan.seccomp, err) < 0)
 		goto out;
+	plan.id = id;
+	plan.st = st;
 	if (o->console_socket && !plan.process.terminal) {
 		husk_error_set(err, 0, "--console-socket given but the process has no terminal");
 		goto out;

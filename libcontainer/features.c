@@ -50,11 +50,17 @@ static void gen_cgroup(struct json_gen *g)
 
 static void gen_seccomp(struct json_gen *g)
 {
-	/* The filter is decoded and validated but not loaded yet.  The name
-	 * lists (actions, operators, archs, knownFlags, supportedFlags) join
-	 * this object when it is: advertising them now would suggest a filter
-	 * is applied. */
-	gen_enabled(g, "seccomp", false);
+	json_gen_key(g, "seccomp");
+	json_gen_object_open(g);
+	json_gen_kv_bool(g, "enabled", true);
+	gen_names(g, "actions", &husk_seccomp_actions);
+	gen_names(g, "operators", &husk_seccomp_ops);
+	gen_names(g, "archs", &husk_seccomp_archs);
+	gen_names(g, "knownFlags", &husk_seccomp_flags);
+	/* every known flag is honoured: WAIT_KILLABLE_RECV through a direct
+	 * seccomp(2) load when the filter has a notify rule */
+	gen_names(g, "supportedFlags", &husk_seccomp_flags);
+	json_gen_object_close(g);
 }
 
 static void gen_linux(struct json_gen *g)

@@ -27,6 +27,7 @@
 #include "process.h"
 #include "sync.h"
 #include "terminal.h"
+#include "seccomp-filter.h"
 #include "util/xalloc.h"
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -58,6 +59,22 @@ int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid)
 	process->env = env;
 	process->n_env = k;
 	return (int)n;
+}
+
+int husk_init_load_seccomp(const struct husk_seccomp *f, int sync_fd, struct husk_error **err)
+{
+	int nfd = -1;
+	if (husk_seccomp_load(f, &nfd, err) < 0)
+		return -1;
+	if (nfd < 0)
+		return 0;
+	int r = husk_sync_send(sync_fd, HUSK_SYNC_SECCOMP, 0, err);
+	if (r >= 0)
+		r = husk_terminal_send_fd(sync_fd, "seccompFd", nfd, err);
+	close(nfd);
+	if (r >= 0)
+		r = husk_sync_expect(sync_fd, HUSK_SYNC_SECCOMP_DONE, NULL, err);
+	return r;
 }
 
 static int become_ns_root(struct husk_error **err)
@@ -167,10 +184,15 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	                          husk_terminal_bind_console(err) < 0))
 		return -1;
 	/* personality before seccomp, which may forbid personality(2) */
-	if (husk_personality_apply(a->spec, err) < 0 || husk_process_apply(process, err) < 0)
+	bool early = husk_seccomp_load_early(process);
+	if (husk_personality_apply(a->spec, err) < 0 ||
+	    (early && husk_init_load_seccomp(a->seccomp, sync_fd, err) < 0) ||
+	    husk_process_apply(process, err) < 0)
 		return -1;
 	int keep[] = {a->fifo_fd, sync_fd};
-	return husk_process_close_fds(preserve, keep, 2, err);
+	if (husk_process_close_fds(preserve, keep, 2, err) < 0)
+		return -1;
+	return early ? 0 : husk_init_load_seccomp(a->seccomp, sync_fd, err);
 }
 
 /* Blocks until `husk start` opens the fifo for reading, then tells it the

@@ -9,6 +9,7 @@
 #include "husk/spec.h"
 #include "namespaces.h"
 #include "rootfs.h"
+#include "seccomp-filter.h"
 
 struct husk_init_args {
 	const struct husk_spec *spec;
@@ -28,6 +29,7 @@ struct husk_init_args {
 	/* prestart/createRuntime/createContainer/startContainer hooks exist:
 	 * stop before pivot_root for the parent's hooks (sync.h: HOOKS) */
 	bool hooks_step;
+	const struct husk_seccomp *seccomp; /* compiled by the parent, NULL without */
 };
 
 /* Never returns: execs the user's program or exits non-zero. */
@@ -40,3 +42,7 @@ void husk_init_reset_signals(void);
 /* Builds process.env plus LISTEN_FDS/LISTEN_PID when husk was socket
  * activated; returns the number of activation fds (0 when none). */
 int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid);
+
+/* Loads the filter; a notify fd goes to the parent (SECCOMP + fd, waits for
+ * SECCOMP_DONE). */
+int husk_init_load_seccomp(const struct husk_seccomp *f, int sync_fd, struct husk_error **err);

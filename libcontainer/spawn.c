@@ -23,6 +23,8 @@
 
 #include "husk/cleanup.h"
 #include "sync.h"
+#include "terminal.h"
+#include "seccomp-filter.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -105,8 +107,37 @@ static void restore_parent_ns(struct parent_ns_switch *sw)
 }
 
 /* Waits for READY, serving a HOOKS stop on the way. */
+int husk_spawn_serve_seccomp(int fd, const struct husk_spec *spec, const char *id,
+                             const char *bundle, const char *rootfs, enum husk_status status,
+                             pid_t pid, struct husk_error **err)
+{
+	int nfd = -1;
+	if (husk_terminal_recv_fd(fd, NULL, &nfd, err) < 0)
+		return -1;
+	struct husk_state st = {.oci_version = spec->oci_version,
+	                        .id = (char *)id,
+	                        .status = status,
+	                        .pid = pid,
+	                        .bundle = (char *)bundle,
+	                        .rootfs = (char *)rootfs,
+	                        .owner = geteuid(),
+	                        .annotations = spec->annotations,
+	                        .n_annotations = spec->n_annotations};
+	_cleanup_free_ char *json = husk_state_to_json(&st);
+	const struct husk_spec_seccomp *sc = spec->linux_->seccomp;
+	struct husk_seccomp_listener l = {.path = sc->listener_path,
+	                                  .metadata = sc->listener_metadata,
+	                                  .pid = pid,
+	                                  .state_json = json};
+	int r = husk_seccomp_send_notify_fd(&l, nfd, err);
+	close(nfd);
+	if (r < 0)
+		return -1;
+	return husk_sync_send(fd, HUSK_SYNC_SECCOMP_DONE, 0, err);
+}
+
 static int wait_ready(int fd, pid_t pid, const struct husk_spawn_hooks *hooks,
-                      struct husk_error **err)
+                      const struct husk_init_args *a, struct husk_error **err)
 {
 	struct husk_sync_msg msg;
 	if (husk_sync_recv(fd, &msg, err) < 0)
@@ -115,6 +146,12 @@ static int wait_ready(int fd, pid_t pid, const struct husk_spawn_hooks *hooks,
 		if (hooks && hooks->run && hooks->run(hooks->data, pid, err) < 0)
 			return -1;
 		if (husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, pid, err) < 0 ||
+		    husk_sync_recv(fd, &msg, err) < 0)
+			return -1;
+	}
+	if (msg.type == HUSK_SYNC_SECCOMP) {
+		if (husk_spawn_serve_seccomp(fd, a->spec, a->id, a->rootfs.bundle, a->rootfs.rootfs,
+		                             HUSK_STATUS_CREATING, pid, err) < 0 ||
 		    husk_sync_recv(fd, &msg, err) < 0)
 			return -1;
 	}
@@ -164,7 +201,7 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 	if (a->new_user_ns && husk_userns_write_maps(pid, a->spec, err) < 0)
 		goto err_kill;
 	if (husk_sync_send(parent_fd, HUSK_SYNC_GO, 0, err) < 0 ||
-	    wait_ready(parent_fd, pid, hooks, err) < 0)
+	    wait_ready(parent_fd, pid, hooks, a, err) < 0)
 		goto err_kill;
 	ret->pid = pid;
 	ret->pidfd = pidfd;

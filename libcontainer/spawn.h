@@ -34,3 +34,8 @@ void husk_spawn_abort(struct husk_spawned *sp);
 /* clone3() when the kernel has it, else clone(): returns 0 in the child, the
  * child's pid in the parent; *ret_pidfd gets a pidfd of the child. */
 pid_t husk_clone(unsigned long flags, int *ret_pidfd);
+
+#include "husk/state.h"
+int husk_spawn_serve_seccomp(int fd, const struct husk_spec *spec, const char *id,
+                             const char *bundle, const char *rootfs, enum husk_status status,
+                             pid_t pid, struct husk_error **err);

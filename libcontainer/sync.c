@@ -16,6 +16,8 @@ static const char *const sync_names[] = {
     [HUSK_SYNC_ERROR] = "ERROR",
     [HUSK_SYNC_HOOKS] = "HOOKS",
     [HUSK_SYNC_HOOKS_DONE] = "HOOKS_DONE",
+    [HUSK_SYNC_SECCOMP] = "SECCOMP",
+    [HUSK_SYNC_SECCOMP_DONE] = "SECCOMP_DONE",
 };
 
 const char *husk_sync_type_name(uint32_t type)

@@ -73,8 +73,9 @@ START_TEST(test_features_unimplemented_are_false)
 		ck_assert_int_eq(get(cg, keys[i])->type, JSON_BOOL);
 		ck_assert(!get(cg, keys[i])->boolean);
 	}
-	assert_enabled(lnx, "seccomp", false);
-	ck_assert_ptr_null(json_object_get(get(lnx, "seccomp"), "actions"));
+	assert_enabled(lnx, "seccomp", true);
+	ck_assert_ptr_nonnull(json_object_get(get(lnx, "seccomp"), "actions"));
+	ck_assert_ptr_nonnull(json_object_get(get(lnx, "seccomp"), "operators"));
 	assert_enabled(lnx, "apparmor", false);
 	assert_enabled(lnx, "selinux", false);
 	assert_enabled(lnx, "intelRdt", false);
