@@ -17,6 +17,7 @@
 
 #include "hooks.h"
 #include "husk/cleanup.h"
+#include "testutil.h"
 #include "util/proc.h"
 #include "util/xalloc.h"
 
@@ -24,21 +25,12 @@ static char tmp_dir[64];
 
 static void setup(void)
 {
-	strcpy(tmp_dir, "/tmp/husk-hooks-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	test_tmpdir_create(tmp_dir, sizeof(tmp_dir), "hooks");
 }
 
 static void teardown(void)
 {
-	nftw(tmp_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_tmpdir_remove(tmp_dir);
 }
 
 /* tmp_dir/name; caller frees. */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "testutil.h"
 #include "paths.h"
 
 /* ---- helpers ---- */
@@ -38,34 +39,15 @@ static void put(int fd, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Runs fn in a forked child with the write end of a pipe; returns what the
- * child wrote and checks it exited 0. */
+static void call_plain(int out_fd, void *fn)
+{
+	((void (*)(int))fn)(out_fd);
+}
+
+/* Runs fn in a forked child; returns what it wrote, checks it exited 0. */
 static char *run_child(void (*fn)(int out_fd))
 {
-	int fds[2];
-	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		fn(fds[1]);
-		_exit(0);
-	}
-	close(fds[1]);
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fds[0], buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	close(fds[0]);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed: %s", buf);
-	return buf;
+	return test_child_output(call_plain, (void *)fn);
 }
 
 static void assert_has(const char *out, const char *line)

@@ -20,42 +20,13 @@
 
 #include "caps.h"
 #include "husk/cleanup.h"
+#include "testutil.h"
 #include "process.h"
 #include "rlimits.h"
 #include "spec/names.h"
 #include "terminal.h"
 
 /* ---- helpers ---- */
-
-/* Runs fn in a forked child with the write end of a pipe; returns what the
- * child wrote and checks it exited 0. */
-static char *run_child(void (*fn)(int out_fd, void *arg), void *arg)
-{
-	int fds[2];
-	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		fn(fds[1], arg);
-		_exit(0);
-	}
-	close(fds[1]);
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fds[0], buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	close(fds[0]);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed: %s", buf);
-	return buf;
-}
 
 static void put(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(int fd, const char *fmt, ...)
@@ -367,7 +338,7 @@ static void close_fds_child(int out_fd, void *arg)
 
 START_TEST(test_close_fds)
 {
-	_cleanup_free_ char *out = run_child(close_fds_child, NULL);
+	_cleanup_free_ char *out = test_child_output(close_fds_child, NULL);
 	/* out_fd from the pipe is closed too: only its kept dup remains. */
 	ck_assert_str_eq(out, "3 4 11c report-open");
 }
@@ -399,7 +370,7 @@ START_TEST(test_terminal_send_recv)
 {
 	int sv[2];
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	_cleanup_free_ char *out = run_child(send_pty_child, &sv[1]);
+	_cleanup_free_ char *out = test_child_output(send_pty_child, &sv[1]);
 	close(sv[1]);
 
 	struct husk_error *err = NULL;
@@ -507,7 +478,7 @@ START_TEST(test_setup_terminal)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	/* The child owns its own stdio after the switch: this pipe only
 	 * carries an error. */
-	_cleanup_free_ char *out = run_child(setup_terminal_child, &sv[1]);
+	_cleanup_free_ char *out = test_child_output(setup_terminal_child, &sv[1]);
 	ck_assert_str_eq(out, "");
 	close(sv[1]);
 
@@ -595,7 +566,7 @@ START_TEST(test_apply_root_with_one_cap)
 	    .has_oom_score_adj = true,
 	    .oom_score_adj = 500,
 	};
-	_cleanup_free_ char *out = run_child(apply_child, &p);
+	_cleanup_free_ char *out = test_child_output(apply_child, &p);
 	assert_has(out, "nofile=512/512\n");
 	assert_has(out, "umask=0027\n");
 	assert_has(out, "cwd=/tmp\n");
@@ -631,7 +602,7 @@ START_TEST(test_apply_user_groups_ambient)
 	    .cwd = "/",
 	    .capabilities = &caps,
 	};
-	_cleanup_free_ char *out = run_child(apply_child, &p);
+	_cleanup_free_ char *out = test_child_output(apply_child, &p);
 	assert_has(out, "Uid=1000 1000 1000 1000\n");
 	assert_has(out, "Gid=1001 1001 1001 1001\n");
 	assert_has(out, "Groups=2000 2001");
@@ -650,7 +621,7 @@ START_TEST(test_apply_no_capabilities_object)
 	if (geteuid() != 0)
 		return;
 	struct husk_spec_process p = {.cwd = "/"};
-	_cleanup_free_ char *out = run_child(apply_child, &p);
+	_cleanup_free_ char *out = test_child_output(apply_child, &p);
 	assert_has(out, "CapBnd=0000000000000000\n");
 	assert_has(out, "CapEff=0000000000000000\n");
 	assert_has(out, "CapPrm=0000000000000000\n");
@@ -667,7 +638,7 @@ START_TEST(test_apply_scheduling)
 	struct husk_spec_cpu_affinity aff = {.initial = "0-1", .final = "0"};
 	struct husk_spec_process p = {
 	    .cwd = "/", .scheduler = &sched, .io_priority = &io, .exec_cpu_affinity = &aff};
-	_cleanup_free_ char *out = run_child(apply_child, &p);
+	_cleanup_free_ char *out = test_child_output(apply_child, &p);
 	char want[64];
 	/* "final" wins over "initial": it is what holds at execve(). */
 	snprintf(want, sizeof(want), "sched=%d nice=5 ioprio=%d cpus=1 cpu0=1\n", SCHED_BATCH,
@@ -681,14 +652,14 @@ START_TEST(test_apply_errors)
 	if (geteuid() != 0)
 		return;
 	struct husk_spec_process p = {.cwd = "/nosuch"};
-	_cleanup_free_ char *out = run_child(apply_child, &p);
+	_cleanup_free_ char *out = test_child_output(apply_child, &p);
 	ck_assert_str_eq(out, "error: chdir \"/nosuch\": No such file or directory\n");
 
 	struct husk_spec_capabilities caps = {.effective = (char *[]){"CAP_NOPE"},
 	                                      .n_effective = 1};
 	struct husk_spec_process q = {.cwd = "/", .capabilities = &caps};
 	free(out);
-	out = run_child(apply_child, &q);
+	out = test_child_output(apply_child, &q);
 	ck_assert_str_eq(
 	    out, "error: unknown capability \"CAP_NOPE\" in process.capabilities.effective\n");
 }
@@ -741,7 +712,7 @@ START_TEST(test_exec)
 	_cleanup_free_ char *env_path = NULL;
 	struct husk_spec_process find_env = {.args = (char *[]){"env"}, .n_args = 1};
 	ck_assert_int_eq(husk_process_find_exec(&find_env, &env_path, &err), 0);
-	_cleanup_free_ char *out = run_child(exec_child, env_path);
+	_cleanup_free_ char *out = test_child_output(exec_child, env_path);
 	ck_assert_str_eq(out, "FOO=bar\nA=b\n");
 
 	struct husk_spec_process p = {.args = (char *[]){"passwd"}, .n_args = 1};

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "testutil.h"
 #include "husk/state.h"
 #include "json/json.h"
 #include "util/proc.h"
@@ -29,21 +30,14 @@ static char root[PATH_MAX];
 static void setup(void)
 {
 	struct husk_error *err = NULL;
-	strcpy(tmp_dir, "/tmp/husk-state-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
+	test_tmpdir_create(tmp_dir, sizeof(tmp_dir), "state");
 	snprintf(root, sizeof(root), "%s/run/husk", tmp_dir);
 	ck_assert_int_eq(husk_state_root_ensure(root, &err), 0);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void teardown(void)
 {
-	nftw(tmp_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_tmpdir_remove(tmp_dir);
 }
 
 static char *path_in(const char *rel)

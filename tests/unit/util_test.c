@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "testutil.h"
 #include "husk/state.h"
 #include "util/file.h"
 #include "util/proc.h"
@@ -25,21 +26,12 @@ static char tmp_dir[64];
 
 static void setup(void)
 {
-	strcpy(tmp_dir, "/tmp/husk-util-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	test_tmpdir_create(tmp_dir, sizeof(tmp_dir), "util");
 }
 
 static void teardown(void)
 {
-	nftw(tmp_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_tmpdir_remove(tmp_dir);
 }
 
 START_TEST(test_proc_stat_parse)
