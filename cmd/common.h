@@ -88,6 +88,17 @@ int cmd_usage_error(const struct cmd_def *def, struct husk_error **err, const ch
 
 void cmd_print_help(FILE *out, const struct cmd_def *def);
 
+/* The options create and run share, for their option tables. */
+#define CMD_CREATE_OPTIONS                                                                         \
+	{"bundle", required_argument, NULL, 'b'},                                                  \
+	    {"pid-file", required_argument, NULL, OPT_PID_FILE},                                   \
+	    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},                       \
+	    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},                                         \
+	    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},                             \
+	{                                                                                          \
+		"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS                          \
+	}
+
 struct husk_create_options;
 /* Handles one of the create options (create and run share them): returns
  * 1 when it was one, 0 when not, CMD_USAGE for a bad value. */

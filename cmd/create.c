@@ -6,12 +6,7 @@
 #include "husk/container.h"
 
 static const struct option create_options[] = {
-    {"bundle", required_argument, NULL, 'b'},
-    {"pid-file", required_argument, NULL, OPT_PID_FILE},
-    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    CMD_CREATE_OPTIONS,
     CMD_OPTION_HELP,
     CMD_OPTION_END,
 };

@@ -8,12 +8,7 @@ enum {
 };
 
 static const struct option run_options[] = {
-    {"bundle", required_argument, NULL, 'b'},
-    {"pid-file", required_argument, NULL, OPT_PID_FILE},
-    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    CMD_CREATE_OPTIONS,
     {"detach", no_argument, NULL, 'd'},
     {"keep", no_argument, NULL, OPT_KEEP},
     CMD_OPTION_HELP,

@@ -94,11 +94,7 @@ test_exec_tty_via_console_socket() {
 	"$TOP/build/helpers/console-receiver" "$WORK/console.sock" --once --out "$WORK/tty.out" \
 		2>"$WORK/tty.name" &
 	rpid=$!
-	i=0
-	while [ ! -S "$WORK/console.sock" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_socket "$WORK/console.sock"
 	h exec -t --console-socket "$WORK/console.sock" c1 sh -c 'tty; echo via-pty'
 	wait $rpid
 	grep -q '^/dev/pts/' "$WORK/tty.out" || fail "tty inside: $(cat "$WORK/tty.out")"
@@ -114,11 +110,7 @@ test_create_with_terminal_via_console_socket() {
 	"$TOP/build/helpers/console-receiver" "$WORK/console.sock" --once --out "$WORK/tty.out" \
 		2>/dev/null &
 	rpid=$!
-	i=0
-	while [ ! -S "$WORK/console.sock" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_socket "$WORK/console.sock"
 	h create --console-socket "$WORK/console.sock" c1
 	h start c1
 	wait $rpid

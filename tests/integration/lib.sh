@@ -111,3 +111,13 @@ assert_clean() {
 eq() {
 	[ "$1" = "$2" ] || fail "$3: want '$1', got '$2'"
 }
+
+# wait_socket PATH: up to 5 s for a unix socket to appear.
+wait_socket() {
+	i=0
+	while [ ! -S "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -S "$1" ] || fail "socket $1 never appeared"
+}
