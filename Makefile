@@ -134,3 +134,17 @@ clean:
 	rm -rf $(BUILD) husk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- VM tests (tests/vm/README.md) ------------------------------------------
+# tests/integration-vm/ runs inside a qemu guest on a pure cgroup v2 kernel
+# (also part of `make test`).  `make vm CMD='...'` runs one command there, in
+# this directory, as root; without CMD it opens a shell on the guest console.
+.PHONY: test-vm vm
+
+test-vm: deps
+	@$(MAKE) --no-print-directory husk
+	@sh tests/vm/suites.sh
+
+vm: deps
+	@$(MAKE) --no-print-directory husk
+	@if [ -n "$${CMD:-}" ]; then sh tests/vm/run.sh -- sh -c "$$CMD"; else sh tests/vm/run.sh -i; fi
