@@ -148,3 +148,28 @@ test-vm: deps
 vm: deps
 	@$(MAKE) --no-print-directory husk
 	@if [ -n "$${CMD:-}" ]; then sh tests/vm/run.sh -- sh -c "$$CMD"; else sh tests/vm/run.sh -i; fi
+
+# ---- Benchmarks (tests/bench/, docs/performance.md) -------------------------
+# `make bench` times husk against crun and runc on one busybox bundle,
+# interleaved, BENCH_N containers per figure (default 200); it installs crun,
+# runc and gnuplot itself.  `make bench-smoke` is the same with BENCH_N=3 and
+# no plot: it checks that the bench works, never how fast anything is.
+# `make bench-vm` runs the bench in the test VM (pure cgroup v2, where crun
+# runs too; BENCH_N defaults to 20 there, ratios are the figures to quote).
+.PHONY: bench bench-smoke bench-vm
+
+$(BUILD)/bench/driver: tests/bench/driver.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $< -lm
+
+bench: deps
+	@$(MAKE) --no-print-directory husk $(BUILD)/bench/driver
+	@sh tests/bench/bench.sh
+
+bench-smoke: deps
+	@$(MAKE) --no-print-directory husk $(BUILD)/bench/driver
+	@BENCH_N=3 BENCH_PLOT=0 BENCH_OUT=$(BUILD)/bench-smoke sh tests/bench/bench.sh
+
+bench-vm: deps
+	@$(MAKE) --no-print-directory husk $(BUILD)/bench/driver
+	@sh tests/bench/vm.sh

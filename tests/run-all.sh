@@ -72,6 +72,16 @@ else
 	add mount-leak-check 0 1
 fi
 
+# The benchmark, once with a tiny N, so it cannot rot (it times nothing).
+if [ "${1:-}" != integration ]; then
+	if make --no-print-directory bench-smoke >"$results/bench.log" 2>&1; then
+		add bench-smoke 1 0
+	else
+		tail -n 20 "$results/bench.log"
+		add bench-smoke 0 1
+	fi
+fi
+
 # Suites that need a pure cgroup v2 host run inside a VM (tests/vm/README.md);
 # a VM that cannot run them is a failed suite, never a skip.
 sh tests/vm/suites.sh "$results/vm"
