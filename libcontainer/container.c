@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container-internal.h"
 #include "husk/cleanup.h"
 #include "seccomp-filter.h"
@@ -178,7 +179,7 @@ int husk_write_pid_file(const char *path, pid_t pid, struct husk_error **err)
 }
 
 static int record_created(const char *root, const char *id, const struct husk_bundle *b, pid_t pid,
-                          struct husk_error **err)
+                          const struct husk_cgroup *cg, struct husk_error **err)
 {
 	_cleanup_free_ char *created = husk_time_rfc3339_now();
 	struct husk_state st = {
@@ -190,6 +191,7 @@ static int record_created(const char *root, const char *id, const struct husk_bu
 	    .rootfs = b->rootfs,
 	    .created = created,
 	    .owner = geteuid(),
+	    .cgroup_path = cg ? cg->dir : NULL,
 	    .annotations = b->spec->annotations,
 	    .n_annotations = b->spec->n_annotations,
 	};
@@ -286,8 +288,8 @@ static void run_warning_hooks(const struct husk_context *ctx, const struct husk_
 
 /* Everything create does up to a READY init; the caller records or aborts. */
 static int build(const char *id, const struct husk_create_options *opts, int console_socket_fd,
-                 int lock_fd, struct husk_bundle *b, struct husk_spawned *ret,
-                 struct husk_error **err)
+                 int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
+                 struct husk_spawned *ret, struct husk_error **err)
 {
 	_cleanup_close_ int fifo_fd = -1;
 	_cleanup_close_ int console_fd = -1;
@@ -335,7 +337,7 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 		return -1;
 	}
 	args.seccomp = filter;
-	int r = husk_spawn_init(&args, &spawn_hooks, ret, err);
+	int r = husk_spawn_init(&args, &spawn_hooks, cg, ret, err);
 	husk_seccomp_free(filter);
 	husk_rootfs_parent_release(&args.rootfs);
 	husk_ns_plan_close(&plan);
@@ -368,14 +370,20 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 		return -1;
 
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
-	if (build(id, opts, console_socket_fd, lock_fd, &b, &sp, err) < 0)
+	struct husk_cgroup *cg = NULL;
+	if (husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err) < 0)
 		goto err_remove_state;
-	if (record_created(ctx->root, id, &b, sp.pid, err) < 0)
+	for (size_t i = 0; cg && i < cg->n_ignored; i++)
+		husk_warn(ctx, "%s: cgroup v2 has no such limit, ignored", cg->ignored[i]);
+	if (build(id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
+		goto err_destroy_cgroup;
+	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)
 		goto err_kill;
 	if (opts->pid_file && husk_write_pid_file(opts->pid_file, sp.pid, err) < 0)
 		goto err_kill;
 	if (husk_spawn_ack(&sp, err) < 0)
 		goto err_kill;
+	husk_cgroup_free(cg);
 	if (ret)
 		*ret = sp;
 	else
@@ -384,6 +392,13 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 err_kill:
 	husk_spawn_abort(&sp);
+err_destroy_cgroup:
+	/* a cgroup found empty and reused is emptied again but kept */
+	if (cg && cg->created)
+		husk_cgroup_destroy(cg, NULL);
+	else if (cg)
+		husk_cgroup_kill_all(cg, SIGKILL, NULL);
+	husk_cgroup_free(cg);
 err_remove_state:
 	husk_state_remove(ctx->root, id, NULL);
 	return -1;
@@ -454,6 +469,35 @@ out:
 	return r;
 }
 
+/* Every process of the container: its cgroup's when it has one (exact,
+ * and cgroup.kill cannot miss a process forking meanwhile), else procs.c's
+ * view through /proc. */
+static int signal_all(const struct husk_state *st, int signo, struct husk_error **err)
+{
+	if (!st->cgroup_path)
+		return husk_signal_all(st, signo, err);
+	struct husk_cgroup *cg = NULL;
+	if (husk_cgroup_load(st->cgroup_path, &cg, err) < 0)
+		return -1;
+	int r = husk_cgroup_kill_all(cg, signo, err);
+	husk_cgroup_free(cg);
+	if (r == 0)
+		return husk_error_set(err, 0, "no such process");
+	return r;
+}
+
+static int destroy_cgroup(const struct husk_state *st, struct husk_error **err)
+{
+	struct husk_cgroup *cg = NULL;
+	if (!st->cgroup_path)
+		return 0;
+	if (husk_cgroup_load(st->cgroup_path, &cg, err) < 0)
+		return -1;
+	int r = husk_cgroup_destroy(cg, err);
+	husk_cgroup_free(cg);
+	return r;
+}
+
 int husk_container_kill(const struct husk_context *ctx, const char *id, int signo, bool all,
                         struct husk_error **err)
 {
@@ -470,7 +514,7 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sign
 	/* Without a pid namespace of its own, the init's death would not take
 	 * the rest of the container with it, so every process is signalled. */
 	if (all || !husk_init_has_private_pidns(st->pid)) {
-		r = husk_signal_all(st, signo, err) < 0 ? -1 : 0;
+		r = signal_all(st, signo, err) < 0 ? -1 : 0;
 		goto out;
 	}
 	if (husk_init_pidfd(st, &pidfd, err) < 0)
@@ -496,7 +540,7 @@ static int stop_all(const struct husk_state *st, struct husk_error **err)
 		husk_error_release(&tmp); /* already gone */
 		return 0;
 	}
-	if (husk_signal_all(st, SIGKILL, &tmp) < 0)
+	if (signal_all(st, SIGKILL, &tmp) < 0)
 		husk_error_release(&tmp);
 	return husk_pidfd_wait(pidfd, DELETE_WAIT_MS, err);
 }
@@ -524,6 +568,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 		goto out;
 	}
 	if (st->status != HUSK_STATUS_STOPPED && stop_all(st, err) < 0)
+		goto out;
+	/* also kills what outlived the init (no pid namespace of its own) */
+	if (destroy_cgroup(st, err) < 0)
 		goto out;
 	st->status = HUSK_STATUS_STOPPED;
 	run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTOP);

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container-internal.h"
 #include "husk/cleanup.h"
 #include "husk/state.h"
@@ -43,6 +44,7 @@ struct exec_plan {
 	struct husk_ns_plan ns;
 	char **owned[3]; /* arrays built here, freed with the plan */
 	struct husk_seccomp *seccomp;
+	struct husk_cgroup *cgroup; /* NULL: the container has none */
 	const char *id;
 	const struct husk_state *st;
 };
@@ -53,6 +55,7 @@ static void exec_plan_free(struct exec_plan *p)
 	husk_spec_free(p->process_holder);
 	husk_ns_plan_close(&p->ns);
 	husk_seccomp_free(p->seccomp);
+	husk_cgroup_free(p->cgroup);
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(p->owned); i++)
 		free(p->owned[i]);
 }
@@ -213,7 +216,15 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	struct exec_child c = {
 	    .plan = plan, .console_fd = console_fd, .preserve_fds = preserve_fds};
 	int pidfd = -1;
-	pid_t pid = husk_clone(0, &pidfd);
+	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
+	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);
+	bool move = false;
+	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
+		/* moved before GO instead; it joins the container's cgroup
+		 * namespace (if any) after that, by setns */
+		move = true;
+		pid = husk_clone(0, -1, &pidfd);
+	}
 	if (pid == 0) {
 		close(parent_fd);
 		exec_child_main(&c, child_fd);
@@ -227,7 +238,8 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	struct husk_spawned sp = {.pid = pid, .pidfd = pidfd, .sync_fd = -1};
 	struct husk_sync_msg msg;
 	struct husk_error *eof = NULL;
-	if (husk_sync_send(parent_fd, HUSK_SYNC_GO, 0, err) < 0) {
+	if ((move && husk_cgroup_add_process(plan->cgroup, pid, err) < 0) ||
+	    husk_sync_send(parent_fd, HUSK_SYNC_GO, 0, err) < 0) {
 		husk_spawn_abort(&sp);
 		return -1;
 	}
@@ -291,6 +303,8 @@ static int run_exec(const struct husk_context *ctx, const char *id,
 	    husk_init_pidfd(st, &pidfd, err) < 0 || plan_namespaces(st->pid, &plan.ns, err) < 0 ||
 	    husk_seccomp_compile(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
 	                         &plan.seccomp, err) < 0)
+		goto out;
+	if (st->cgroup_path && husk_cgroup_load(st->cgroup_path, &plan.cgroup, err) < 0)
 		goto out;
 	plan.id = id;
 	plan.st = st;

@@ -37,14 +37,16 @@ static void gen_enabled(struct json_gen *g, const char *key, bool enabled)
 
 static void gen_cgroup(struct json_gen *g)
 {
-	/* No cgroup driver exists yet: containers run in the caller's cgroup. */
+	/* The v2 driver (cgroup/v2.c), also on the cgroup2 hierarchy of a
+	 * hybrid host; v1 controllers and systemd are not driven yet.  rdma
+	 * limits are written to rdma.max. */
 	json_gen_key(g, "cgroup");
 	json_gen_object_open(g);
 	json_gen_kv_bool(g, "v1", false);
-	json_gen_kv_bool(g, "v2", false);
+	json_gen_kv_bool(g, "v2", true);
 	json_gen_kv_bool(g, "systemd", false);
 	json_gen_kv_bool(g, "systemdUser", false);
-	json_gen_kv_bool(g, "rdma", false);
+	json_gen_kv_bool(g, "rdma", true);
 	json_gen_object_close(g);
 }
 

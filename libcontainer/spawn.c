@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "husk/cleanup.h"
 #include "sync.h"
 #include "terminal.h"
@@ -29,8 +30,13 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
-struct clone_args_v0 {
+/* The 88-byte version of struct clone_args (Linux 5.7), which has the
+ * cgroup field. */
+struct clone_args_v2 {
 	uint64_t flags;
 	uint64_t pidfd;
 	uint64_t child_tid;
@@ -39,18 +45,25 @@ struct clone_args_v0 {
 	uint64_t stack;
 	uint64_t stack_size;
 	uint64_t tls;
+	uint64_t set_tid;
+	uint64_t set_tid_size;
+	uint64_t cgroup;
 };
 
-pid_t husk_clone(unsigned long flags, int *ret_pidfd)
+pid_t husk_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd)
 {
 	int pidfd = -1;
-	struct clone_args_v0 ca = {
+	struct clone_args_v2 ca = {
 	    .flags = flags | CLONE_PIDFD,
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
+	if (cgroup_fd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgroup_fd;
+	}
 	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
+	if (pid < 0 && cgroup_fd < 0 && (errno == ENOSYS || errno == E2BIG)) {
 		/* clone() without a stack forks; the pidfd comes back through
 		 * the parent_tid slot, which CLONE_PIDFD reuses. */
 		pid = syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
@@ -58,6 +71,13 @@ pid_t husk_clone(unsigned long flags, int *ret_pidfd)
 	if (pid > 0)
 		*ret_pidfd = pidfd;
 	return (pid_t)pid;
+}
+
+bool husk_clone_cgroup_unsupported(int errnum)
+{
+	/* EAGAIN and ENOMEM are the cgroup's own limits (pids.max) speaking:
+	 * moving the child afterwards would only dodge them */
+	return errnum != EAGAIN && errnum != ENOMEM && errnum != EINTR;
 }
 
 static void kill_and_reap(pid_t pid, int pidfd)
@@ -162,7 +182,7 @@ static int wait_ready(int fd, pid_t pid, const struct husk_spawn_hooks *hooks,
 }
 
 int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hooks,
-                    struct husk_spawned *ret, struct husk_error **err)
+                    struct husk_cgroup *cg, struct husk_spawned *ret, struct husk_error **err)
 {
 	int sync_fds[2];
 	if (husk_sync_pair(sync_fds, err) < 0)
@@ -186,7 +206,19 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 	if (switch_parent_ns(a, &sw, err) < 0)
 		return -1;
 	int pidfd = -1;
-	pid_t pid = husk_clone(flags, &pidfd);
+	int cgroup_fd = cg ? cg->dir_fd : -1;
+	pid_t pid = husk_clone(flags, cgroup_fd, &pidfd);
+	bool move = false;
+	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
+		/* The kernel cannot clone into the cgroup (before 5.7): the
+		 * child is moved before GO instead, and creates its cgroup
+		 * namespace itself after that, so the namespace is rooted at
+		 * the container's cgroup rather than ours. */
+		move = true;
+		a->unshare_flags |= flags & CLONE_NEWCGROUP;
+		flags &= ~(unsigned long)CLONE_NEWCGROUP;
+		pid = husk_clone(flags, -1, &pidfd);
+	}
 	if (pid == 0) {
 		close(parent_fd);
 		a->plan = &child_plan;
@@ -197,6 +229,9 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 	if (pid < 0)
 		return husk_error_set(err, clone_errno, "clone the container's init");
 	close(TAKE_FD(child_fd));
+
+	if (move && husk_cgroup_add_process(cg, pid, err) < 0)
+		goto err_kill;
 
 	if (a->new_user_ns && husk_userns_write_maps(pid, a->spec, err) < 0)
 		goto err_kill;

@@ -2,6 +2,7 @@
  * through the sync protocol (sync.h) until it reports READY. */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "husk/error.h"
@@ -22,8 +23,11 @@ struct husk_spawn_hooks {
 	void *data;
 };
 
+/* With cg, the init is born in that cgroup (clone3 CLONE_INTO_CGROUP), or
+ * moved there before it does anything when the kernel cannot. */
+struct husk_cgroup;
 int husk_spawn_init(struct husk_init_args *args, const struct husk_spawn_hooks *hooks,
-                    struct husk_spawned *ret, struct husk_error **err);
+                    struct husk_cgroup *cg, struct husk_spawned *ret, struct husk_error **err);
 
 /* Tells the init its container is recorded, so it may outlive us. */
 int husk_spawn_ack(struct husk_spawned *sp, struct husk_error **err);
@@ -32,8 +36,12 @@ int husk_spawn_ack(struct husk_spawned *sp, struct husk_error **err);
 void husk_spawn_abort(struct husk_spawned *sp);
 
 /* clone3() when the kernel has it, else clone(): returns 0 in the child, the
- * child's pid in the parent; *ret_pidfd gets a pidfd of the child. */
-pid_t husk_clone(unsigned long flags, int *ret_pidfd);
+ * child's pid in the parent; *ret_pidfd gets a pidfd of the child.  With
+ * cgroup_fd >= 0 the child is born in that cgroup, and there is no clone()
+ * fallback: on failure, husk_clone_cgroup_unsupported(errno) says whether
+ * to clone without it and move the child (husk_cgroup_add_process). */
+pid_t husk_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd);
+bool husk_clone_cgroup_unsupported(int errnum);
 
 #include "husk/state.h"
 int husk_spawn_serve_seccomp(int fd, const struct husk_spec *spec, const char *id,
