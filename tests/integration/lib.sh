@@ -100,11 +100,12 @@ assert_clean() {
 	if grep -q " $BUNDLE" /proc/self/mountinfo; then
 		fail "mount left behind: $(grep " $BUNDLE" /proc/self/mountinfo | head -n 3)"
 	fi
-	for p in /proc/[0-9]*; do
-		if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "HUSK_TEST_MARK=$WORK"; then
-			fail "process left behind: ${p#/proc/} ($(cat "$p/comm" 2>/dev/null))"
-		fi
-	done
+	# one grep over every environment (NUL-separated entries, -z)
+	left=$(grep -lsxzF "HUSK_TEST_MARK=$WORK" /proc/[0-9]*/environ 2>/dev/null | head -n 1)
+	if [ -n "$left" ]; then
+		p=${left%/environ}
+		fail "process left behind: ${p#/proc/} ($(cat "$p/comm" 2>/dev/null))"
+	fi
 }
 
 # eq WANT GOT DESCRIPTION
