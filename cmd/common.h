@@ -59,14 +59,20 @@ struct cmd_def {
 /* The commands; main.c's dispatch table lists them. */
 extern const struct cmd_def cmd_create;
 extern const struct cmd_def cmd_delete;
+extern const struct cmd_def cmd_events;
 extern const struct cmd_def cmd_exec;
 extern const struct cmd_def cmd_features;
 extern const struct cmd_def cmd_kill;
 extern const struct cmd_def cmd_run;
 extern const struct cmd_def cmd_start;
 extern const struct cmd_def cmd_list;
+extern const struct cmd_def cmd_pause;
+extern const struct cmd_def cmd_ps;
+extern const struct cmd_def cmd_resume;
 extern const struct cmd_def cmd_spec;
 extern const struct cmd_def cmd_state;
+extern const struct cmd_def cmd_stats;
+extern const struct cmd_def cmd_update;
 extern const struct cmd_def cmd_validate;
 
 /* Resets getopt for a fresh pass over argv (argv[0] is the command name).

@@ -18,8 +18,9 @@
 
 /* Adding a command is one line here and its declaration in common.h. */
 static const struct cmd_def *const commands[] = {
-    &cmd_create, &cmd_delete, &cmd_exec,  &cmd_features, &cmd_kill,     &cmd_list,
-    &cmd_run,    &cmd_spec,   &cmd_start, &cmd_state,    &cmd_validate,
+    &cmd_create, &cmd_delete, &cmd_events, &cmd_exec,   &cmd_features, &cmd_kill,
+    &cmd_list,   &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,      &cmd_spec,
+    &cmd_start,  &cmd_state,  &cmd_stats,  &cmd_update, &cmd_validate,
 };
 
 enum {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/stats.h"
 #include "container-internal.h"
 #include "husk/cleanup.h"
 #include "seccomp-filter.h"
@@ -375,6 +376,9 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 		goto err_remove_state;
 	for (size_t i = 0; cg && i < cg->n_ignored; i++)
 		husk_warn(ctx, "%s: cgroup v2 has no such limit, ignored", cg->ignored[i]);
+	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
+	                                           b.spec->n_annotations, err) < 0)
+		goto err_destroy_cgroup;
 	if (build(id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
 		goto err_destroy_cgroup;
 	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container-internal.h"
+#include "events.h"
 #include "husk/cleanup.h"
 #include "relay.h"
 #include "terminal.h"
@@ -18,6 +19,8 @@ static int wait_and_cleanup(const struct husk_context *ctx, const char *id,
                             int master_fd, int *ret_status, struct husk_error **err)
 {
 	int r = husk_wait_forward(sp->pid, sp->pidfd, master_fd, ret_status, err);
+	if (r >= 0)
+		husk_container_oom_report(ctx, id, *ret_status);
 	if (!opts->keep) {
 		struct husk_error *tmp = NULL;
 		if (husk_container_delete(ctx, id, true, r < 0 ? &tmp : err) < 0)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "husk/context.h"
@@ -71,3 +72,98 @@ struct husk_exec_options {
 int husk_container_exec(const struct husk_context *ctx, const char *id,
                         const struct husk_exec_options *opts, int *ret_status,
                         struct husk_error **err);
+
+/* ---- stats and events ---- */
+
+/* A pressure stall line of a PSI file: averages in percent, total in µs. */
+struct husk_psi_line {
+	double avg10, avg60, avg300;
+	uint64_t total;
+};
+
+struct husk_psi {
+	bool present, has_full; /* "full" is absent for cpu on older kernels */
+	struct husk_psi_line some, full;
+};
+
+struct husk_stat_entry {
+	char *key;
+	uint64_t value;
+};
+
+struct husk_io_device {
+	unsigned major, minor;
+	uint64_t rbytes, wbytes, rios, wios;
+};
+
+struct husk_hugetlb_stat {
+	char *page_size; /* "2MB" */
+	uint64_t usage, failcnt;
+};
+
+/* A container's cgroup counters; a has_* flag is false, or a list empty,
+ * when the host does not provide the file (no such controller in the
+ * hierarchy).  Limits read UINT64_MAX for "max". */
+struct husk_container_stats {
+	bool has_cpu;
+	uint64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_usec;
+	bool has_cpu_max;
+	uint64_t cpu_quota_usec, cpu_period_usec;
+	bool has_memory;
+	uint64_t memory_usage, memory_limit, memory_peak, memory_failcnt;
+	bool has_swap;
+	uint64_t swap_usage, swap_limit;
+	struct husk_stat_entry *memory_raw; /* memory.stat */
+	size_t n_memory_raw;
+	bool has_oom;
+	uint64_t oom_kills;
+	bool has_pids;
+	uint64_t pids_current, pids_limit;
+	struct husk_io_device *io;
+	size_t n_io;
+	struct husk_hugetlb_stat *hugetlb;
+	size_t n_hugetlb;
+	struct husk_psi cpu_pressure, memory_pressure, io_pressure;
+	/* the host's view, for comparison */
+	unsigned host_cpus;
+	uint64_t host_memory_total, host_memory_available; /* bytes; 0: unknown */
+	struct husk_psi host_cpu_pressure, host_memory_pressure, host_io_pressure;
+};
+
+/* Reads the counters of a container's cgroup. */
+int husk_container_stats_read(const struct husk_context *ctx, const char *id,
+                              struct husk_container_stats *ret, struct husk_error **err);
+void husk_container_stats_release(struct husk_container_stats *s);
+
+struct husk_events_options {
+	unsigned interval_ms; /* between stats events; 0: 5 s */
+	bool stats_once;      /* one stats event, then return */
+};
+
+/* Streams a container's events as JSON lines (runc's shape): a "stats"
+ * event every interval and an "oom" event whenever the kernel's OOM killer
+ * kills in the container.  Each line goes to emit (without a newline); a
+ * negative return from emit stops the stream with that error.  Returns
+ * when the container stops. */
+int husk_container_events(const struct husk_context *ctx, const char *id,
+                          const struct husk_events_options *opts,
+                          int (*emit)(void *data, const char *line, struct husk_error **err),
+                          void *data, struct husk_error **err);
+
+/* Freezes a running container's cgroup (waiting until the kernel reports
+ * it frozen) and records it paused; resume thaws a paused one. */
+int husk_container_pause(const struct husk_context *ctx, const char *id, struct husk_error **err);
+int husk_container_resume(const struct husk_context *ctx, const char *id, struct husk_error **err);
+
+/* The host pids in the container's cgroup; caller frees *ret. */
+int husk_container_ps(const struct husk_context *ctx, const char *id, pid_t **ret, size_t *ret_n,
+                      struct husk_error **err);
+
+struct husk_spec_resources;
+/* Writes the fields of resources that are set (memory, cpu, pids, blkio
+ * weight, unified: as runc's update) over the container's limits and
+ * records them in its config copy; nothing changes when one is refused
+ * before writing. */
+int husk_container_update(const struct husk_context *ctx, const char *id,
+                          const struct husk_spec_resources *resources, struct husk_error **err);

@@ -423,6 +423,13 @@ int husk_spec_load(const char *path, struct husk_spec **ret, struct husk_error *
  * only field is process; the spec owns the memory. */
 int husk_spec_load_process(const char *path, struct husk_spec **ret, struct husk_error **err);
 
+/* Decodes a lone OCI linux.resources object (`update --resources`) into a
+ * spec whose only field is linux.resources; `name` prefixes errors.  The
+ * load variant reads path, or standard input for "-". */
+int husk_spec_parse_resources(const char *name, const char *buf, size_t len, struct husk_spec **ret,
+                              struct husk_error **err);
+int husk_spec_load_resources(const char *path, struct husk_spec **ret, struct husk_error **err);
+
 /* Runs every named check; the error reports the first failing check as
  *   config.json: linux.namespaces[2].type: duplicate namespace "pid"
  * followed by " (and N more problems)" when several fail. */

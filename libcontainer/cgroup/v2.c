@@ -189,6 +189,11 @@ static int v2_create(struct husk_cgroup *cg, const struct husk_cgroup_settings *
 	/* runc's rule: an existing cgroup may be reused, never shared */
 	if (!cg->created && leaf_is_empty(cur, cg->dir, err) < 0)
 		return -1;
+	/* an OOM kill takes the whole container down rather than leaving it
+	 * maimed (docs/cgroups.md); no file without the memory controller */
+	if (write_at(cur, "memory.oom.group", "1") < 0 && errno != ENOENT)
+		return husk_error_set(err, errno, "write \"1\" to \"%s/memory.oom.group\"",
+		                      cg->dir);
 	cg->dir_fd = TAKE_FD(cur);
 	return 0;
 }

@@ -27,7 +27,7 @@ test_help_exits_zero() {
 test_unknown_command_exits_2() {
 	expect_fail 2 '^husk: unknown command "foo" \(see husk --help\)$' "$HUSK" foo
 	# Later milestones add these; no stub may answer for them before.
-	expect_fail 2 'unknown command "pause"' "$HUSK" pause c1
+	expect_fail 2 'unknown command "checkpoint"' "$HUSK" checkpoint c1
 	expect_fail 2 '^husk: missing command' "$HUSK"
 }
 

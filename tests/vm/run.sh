@@ -48,11 +48,11 @@ if [ -z "$out" ]; then
 	mkdir -p "$vm/out"
 	out=$(mktemp -d "$vm/out/run.XXXXXX") || die "cannot make an out dir"
 	trap 'rm -rf "$out"' EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' HUP INT PIPE TERM
 fi
 mkdir -p "$out" && out=$(cd "$out" && pwd) || die "out dir '$out' unusable"
 # Both travel on the kernel command line, which splits at white space.
-case "$out$vm$cwd" in *[[:space:]]*) die "paths with white space are not supported: '$out' '$cwd'" ;; esac
+case "$out$vm" in *[[:space:]]*) die "paths with white space are not supported: '$out'" ;; esac
 rm -f "$out/exit-status" "$out/cmd.sh"
 
 quote() { # ARG: ARG as one single-quoted sh word
