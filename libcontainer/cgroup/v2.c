@@ -33,7 +33,6 @@
 
 /* Controllers enabled for every container when the host has them, so that
  * stats (memory.current, pids.current, io.stat) exist even without limits. */
-static const char *const stat_controllers[] = {"cpu", "memory", "io", "pids"};
 
 static int write_at(int dir_fd, const char *name, const char *value)
 {
@@ -97,8 +96,10 @@ static int check_controller(const struct husk_cgroup *cg, const char *available,
 	                      s->field, s->controller);
 }
 
-/* Enables the wanted controllers in dir_fd's cgroup.subtree_control: all
- * in one write, else one by one, failing only for a needed one. */
+/* Enables controllers in dir_fd's cgroup.subtree_control: every one the
+ * hierarchy offers, as runc does, so a later `update` can set a limit the
+ * config did not have at create; in one write, else one by one, failing
+ * only for one the settings need. */
 static int enable_controllers(int dir_fd, const char *dir, const char *available,
                               const struct husk_cgroup_settings *s, struct husk_error **err)
 {
@@ -106,10 +107,13 @@ static int enable_controllers(int dir_fd, const char *dir, const char *available
 	struct husk_error *tmp = NULL;
 	if (read_at(dir_fd, "cgroup.subtree_control", &current, &tmp) < 0)
 		husk_error_release(&tmp); /* absent: nothing enabled yet */
-	const char *want[16];
+	const char *want[32];
 	size_t n = 0;
-	for (size_t i = 0; i < HUSK_ARRAY_SIZE(stat_controllers); i++)
-		want[n++] = stat_controllers[i];
+	_cleanup_free_ char *offered = xstrdup(available ? available : "");
+	char *save = NULL;
+	for (char *w = strtok_r(offered, " \n", &save); w && n < HUSK_ARRAY_SIZE(want);
+	     w = strtok_r(NULL, " \n", &save))
+		want[n++] = w;
 	for (size_t i = 0; i < s->n && n < HUSK_ARRAY_SIZE(want); i++) {
 		bool dup = !s->items[i].controller;
 		for (size_t j = 0; !dup && j < n; j++)

@@ -6,7 +6,9 @@
 
 test_update_writes_the_cgroup() {
 	make_bundle
-	cfg '.linux.resources = {"memory": {"limit": 134217728}, "pids": {"limit": 100}, "cpu": {"cpus": "0"}}'
+	# no cpuset limit at create: every offered controller is enabled anyway,
+	# so update can set one later
+	cfg '.linux.resources = {"memory": {"limit": 134217728}, "pids": {"limit": 100}}'
 	args sleep 60
 	h run -d c1
 	d=$(jq -r .cgroupPath "$ROOT/c1/state.json")
@@ -32,6 +34,8 @@ test_update_writes_the_cgroup() {
 	eq "33554432 30 50000 200000 2048" \
 		"$(jq -r '.linux.resources | "\(.memory.limit) \(.pids.limit) \(.cpu.quota) \(.cpu.period) \(.cpu.shares)"' "$ROOT/c1/config.json")" \
 		"limits in the config copy"
+	h update --cpuset-cpus 0 c1
+	eq 0 "$(cat "$d/cpuset.cpus")" "cpuset.cpus set by update alone"
 	expect_fail 1 'cpu.cpus: write "63" to cpuset.cpus' h update --cpuset-cpus 63 c1
 	eq 33554432 "$(cat "$d/memory.max")" "memory.max after a refused update"
 	h delete --force c1

@@ -135,7 +135,8 @@ START_TEST(test_create_enables_and_destroy_removes)
 	ck_assert_str_eq(cg->dir, dir);
 	free(dir);
 	/* the stats controllers, in one write */
-	assert_eq_file("cgroup.subtree_control", "+cpu +memory +io +pids");
+	/* every controller offered is enabled, as runc does, for later updates */
+	assert_eq_file("cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids +rdma");
 	ck_assert_int_eq(husk_cgroup_destroy(cg, &err), 0);
 	ck_assert(!exists("c1"));
 	/* already gone is fine */
@@ -161,10 +162,10 @@ START_TEST(test_create_nested_enables_each_ancestor)
 	int rc = husk_cgroup_create_at(&h, "/p/q/c2", &r, &cg, &err);
 	ck_assert_msg(rc == 0, "%s", err ? err->msg : "");
 	ck_assert(!cg->created); /* found empty and reused */
-	assert_eq_file("cgroup.subtree_control", "+cpu +memory +io +pids +hugetlb");
+	assert_eq_file("cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids +rdma");
 	/* only what is missing is asked for */
-	assert_eq_file("p/cgroup.subtree_control", "+memory +pids +hugetlb");
-	assert_eq_file("p/q/cgroup.subtree_control", "cpu io memory pids hugetlb\n");
+	assert_eq_file("p/cgroup.subtree_control", "+cpuset +memory +hugetlb +pids +rdma");
+	assert_eq_file("p/q/cgroup.subtree_control", "+cpuset +rdma");
 	assert_eq_file("p/q/c2/hugetlb.2MB.max", "0");
 	husk_cgroup_free(cg);
 }
@@ -299,7 +300,7 @@ START_TEST(test_missing_controller_refused)
 	h = host(HUSK_CGROUP_HYBRID);
 	ck_assert_int_eq(husk_cgroup_create_at(&h, "/c7", NULL, &cg, &err), 0);
 	ck_assert(exists("c7"));
-	assert_eq_file("cgroup.subtree_control", ""); /* nothing to enable */
+	assert_eq_file("cgroup.subtree_control", "+hugetlb"); /* what the hierarchy offers */
 	husk_cgroup_free(cg);
 }
 END_TEST
