@@ -48,6 +48,10 @@ fi
 # any difference afterwards is a leaked mount and fails the run.
 mounts() { awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1) }' /proc/self/mountinfo | sort; }
 mounts >"$results/mounts.before"
+# Likewise the cgroups husk names itself (husk-<tag>-<id>) in the cgroup2
+# hierarchy, at either place a host may have it.
+husk_cgroups() { ls -d /sys/fs/cgroup/husk-* /sys/fs/cgroup/unified/husk-* 2>/dev/null | sort; }
+husk_cgroups >"$results/cgroups.before"
 
 for t in tests/integration/*.sh; do
 	[ -e "$t" ] || continue
@@ -70,6 +74,15 @@ else
 	echo "mounts changed during the integration suites:"
 	sed 's/^/  /' "$results/mounts.diff"
 	add mount-leak-check 0 1
+fi
+
+husk_cgroups >"$results/cgroups.after"
+if diff "$results/cgroups.before" "$results/cgroups.after" >"$results/cgroups.diff"; then
+	add cgroup-leak-check 1 0
+else
+	echo "cgroups changed during the integration suites:"
+	sed 's/^/  /' "$results/cgroups.diff"
+	add cgroup-leak-check 0 1
 fi
 
 # The benchmark, once with a tiny N, so it cannot rot (it times nothing).
