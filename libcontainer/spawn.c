@@ -235,6 +235,8 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 
 	if (a->new_user_ns && husk_userns_write_maps(pid, a->spec, err) < 0)
 		goto err_kill;
+	if (hooks && hooks->attach && hooks->attach(hooks->data, pid, err) < 0)
+		goto err_kill;
 	if (husk_sync_send(parent_fd, HUSK_SYNC_GO, 0, err) < 0 ||
 	    wait_ready(parent_fd, pid, hooks, a, err) < 0)
 		goto err_kill;

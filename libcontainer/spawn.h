@@ -20,6 +20,10 @@ struct husk_spawned {
  * pid is the init's.  A failure aborts the create. */
 struct husk_spawn_hooks {
 	int (*run)(void *data, pid_t pid, struct husk_error **err);
+	/* Optional: called once the init exists in its namespaces (id maps
+	 * written) and before GO, for work the parent does in them from
+	 * outside (the bridge network).  A failure aborts the create. */
+	int (*attach)(void *data, pid_t pid, struct husk_error **err);
 	void *data;
 };
 
