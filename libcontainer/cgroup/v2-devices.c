@@ -17,7 +17,7 @@
 #include "util/xalloc.h"
 
 /* Registers of the generated program.  r1 holds the context on entry. */
-enum { R0 = 0, R_CTX = 1, R_ACCESS = 2, R_TYPE = 3, R_MAJOR = 4, R_MINOR = 5, R_TMP = 6 };
+enum { R0 = 0, R_CTX = 1, R_ACCESS = 2, R_TMP = 3 };
 
 #define ACC_ALL (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
 
@@ -145,68 +145,73 @@ static int parse_rule(const struct husk_spec_device_cgroup *in, size_t idx, stru
 	return 0;
 }
 
-/* One chain decides one access bit: it is skipped when the request lacks
- * the bit, otherwise it walks the rules naming that bit from last to first
- * and the first whose type/major/minor fit decides.  An allow goes on to the
- * next chain, a deny (or no match) ends in deny.  Deciding bit by bit is what
- * makes "allow c 1:3 r" plus "allow c 1:3 w" grant an O_RDWR open, and
- * "allow a" plus "deny c 5:* w" refuse one, as the v1 controller did. */
-static void emit_chain(struct builder *b, const struct dev_rule *rules, size_t n, int bit, int deny)
+/* Jumps to label unless the request's field at ctx offset `off` (masked
+ * when mask is not 0) equals imm.  The field is loaded afresh into a scratch
+ * register for each test instead of kept in one: a test that narrows a kept
+ * register makes every path through the program look different to the
+ * verifier, which then walks each combination of matches; fresh loads
+ * leave the paths alike where they meet, so it prunes them. */
+static void emit_field_test(struct builder *b, int16_t off, int32_t mask, int32_t imm, int label)
 {
-	int chain_end = new_label(b);
-	bool exhaustive = false;
+	emit(b, BPF_LDX | BPF_MEM | BPF_W, R_TMP, R_CTX, off, 0);
+	if (mask)
+		emit(b, BPF_ALU64 | BPF_AND | BPF_K, R_TMP, 0, 0, mask);
+	emit_jump(b, BPF_JMP | BPF_JNE | BPF_K, R_TMP, 0, imm, label);
+}
 
-	emit(b, BPF_ALU64 | BPF_MOV | BPF_X, R_TMP, R_ACCESS, 0, 0);
-	emit(b, BPF_ALU64 | BPF_AND | BPF_K, R_TMP, 0, 0, bit);
-	emit_jump(b, BPF_JMP | BPF_JEQ | BPF_K, R_TMP, 0, 0, chain_end);
-	for (size_t i = n; i-- > 0 && !exhaustive;) {
+/* One pass over the rules, last to first, with R_ACCESS holding the
+ * requested access bits no rule has decided yet.  A rule whose type, major
+ * and minor fit decides the undecided bits it names: an allow removes them
+ * (and the request is granted once none are left), a deny refuses the
+ * request if any of them is still undecided.  Bits left over when the rules
+ * run out are refused.  This is the v1 controller's bit-by-bit meaning:
+ * "allow c 1:3 r" plus "allow c 1:3 w" grant an O_RDWR open, and "allow a"
+ * plus "deny c 5:* w" refuse one.  Each rule is emitted once, whatever bits
+ * it names: the verifier's time grows with the instructions it walks. */
+static void emit_program(struct builder *b, const struct dev_rule *rules, size_t n)
+{
+	int deny = new_label(b);
+	int allow = new_label(b);
+
+	/* ctx->access_type is (access << 16) | device type. */
+	emit(b, BPF_LDX | BPF_MEM | BPF_W, R_ACCESS, R_CTX, 0, 0);
+	emit(b, BPF_ALU64 | BPF_RSH | BPF_K, R_ACCESS, 0, 0, 16);
+	/* An empty request or an access bit this program does not know (a
+	 * future kernel's) is refused rather than waved through. */
+	emit_jump(b, BPF_JMP | BPF_JEQ | BPF_K, R_ACCESS, 0, 0, deny);
+	emit_jump(b, BPF_JMP | BPF_JSET | BPF_K, R_ACCESS, 0, (int32_t) ~(uint32_t)ACC_ALL, deny);
+
+	for (size_t i = n; i-- > 0;) {
 		const struct dev_rule *r = &rules[i];
-		if (!(r->access & bit))
-			continue;
 		/* Device numbers are 12 (major) and 20 (minor) bits wide, and
 		 * the 32-bit immediate is sign-extended: a number above
 		 * INT32_MAX can match no device, so its rule is left out. */
 		if (r->major > INT32_MAX || r->minor > INT32_MAX)
 			continue;
 		int next = new_label(b);
+		/* ctx: access_type, major, minor */
 		if (r->type)
-			emit_jump(b, BPF_JMP | BPF_JNE | BPF_K, R_TYPE, 0, r->type, next);
+			emit_field_test(b, 0, 0xffff, r->type, next);
 		if (r->major >= 0)
-			emit_jump(b, BPF_JMP | BPF_JNE | BPF_K, R_MAJOR, 0, (int32_t)r->major,
-			          next);
+			emit_field_test(b, 4, 0, (int32_t)r->major, next);
 		if (r->minor >= 0)
-			emit_jump(b, BPF_JMP | BPF_JNE | BPF_K, R_MINOR, 0, (int32_t)r->minor,
-			          next);
-		emit_jump(b, BPF_JMP | BPF_JA, 0, 0, 0, r->allow ? chain_end : deny);
+			emit_field_test(b, 8, 0, (int32_t)r->minor, next);
+		if (r->allow) {
+			emit(b, BPF_ALU64 | BPF_AND | BPF_K, R_ACCESS, 0, 0,
+			     (int32_t) ~(uint32_t)r->access);
+			emit_jump(b, BPF_JMP | BPF_JEQ | BPF_K, R_ACCESS, 0, 0, allow);
+		} else {
+			emit_jump(b, BPF_JMP | BPF_JSET | BPF_K, R_ACCESS, 0, r->access, deny);
+		}
 		place(b, next);
-		/* A rule matching every device hides all rules before it. */
-		exhaustive = !r->type && r->major < 0 && r->minor < 0;
+		/* A rule for every device and every access decides all that is
+		 * left: the rules before it are never reached. */
+		if (!r->type && r->major < 0 && r->minor < 0 && r->access == ACC_ALL)
+			break;
 	}
-	if (!exhaustive)
-		emit_jump(b, BPF_JMP | BPF_JA, 0, 0, 0, deny);
-	place(b, chain_end);
-}
+	emit_jump(b, BPF_JMP | BPF_JA, 0, 0, 0, deny);
 
-static void emit_program(struct builder *b, const struct dev_rule *rules, size_t n)
-{
-	int deny = new_label(b);
-
-	/* ctx->access_type is (access << 16) | device type. */
-	emit(b, BPF_LDX | BPF_MEM | BPF_W, R_ACCESS, R_CTX, 0, 0);
-	emit(b, BPF_ALU64 | BPF_MOV | BPF_X, R_TYPE, R_ACCESS, 0, 0);
-	emit(b, BPF_ALU64 | BPF_AND | BPF_K, R_TYPE, 0, 0, 0xffff);
-	emit(b, BPF_ALU64 | BPF_RSH | BPF_K, R_ACCESS, 0, 0, 16);
-	emit(b, BPF_LDX | BPF_MEM | BPF_W, R_MAJOR, R_CTX, 4, 0);
-	emit(b, BPF_LDX | BPF_MEM | BPF_W, R_MINOR, R_CTX, 8, 0);
-	/* An empty request or an access bit this program does not know (a
-	 * future kernel's) is refused rather than waved through. */
-	emit_jump(b, BPF_JMP | BPF_JEQ | BPF_K, R_ACCESS, 0, 0, deny);
-	emit_jump(b, BPF_JMP | BPF_JSET | BPF_K, R_ACCESS, 0, (int32_t) ~(uint32_t)ACC_ALL, deny);
-
-	emit_chain(b, rules, n, BPF_DEVCG_ACC_MKNOD, deny);
-	emit_chain(b, rules, n, BPF_DEVCG_ACC_READ, deny);
-	emit_chain(b, rules, n, BPF_DEVCG_ACC_WRITE, deny);
-
+	place(b, allow);
 	emit(b, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 1);
 	emit(b, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	place(b, deny);
