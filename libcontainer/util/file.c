@@ -1,5 +1,5 @@
 /* File helpers shared by the state store and anyone else that persists small
- * files: capped reads, atomic replace (temp + fsync + rename + fsync dir) and
+ * files: capped reads, atomic replace (temp + rename) and
  * mkdir -p.  Path-safety policy (what may be followed) belongs to callers;
  * these helpers only refuse to follow a symlink at the final component. */
 #include "util/file.h"
@@ -99,8 +99,6 @@ static int fill_temp(int fd, const void *data, size_t len, mode_t mode, const ch
 	int r = write_all(fd, data, len);
 	if (r < 0)
 		return husk_error_set(err, -r, "write temporary file for %s", name);
-	if (fsync(fd) < 0)
-		return husk_error_set(err, errno, "fsync temporary file for %s", name);
 	return 0;
 }
 
@@ -131,9 +129,6 @@ int write_file_atomic(int dir_fd, const char *name, const void *data, size_t len
 		unlinkat(dir_fd, tmp, 0);
 		return r;
 	}
-	/* The rename is durable only once the directory itself is synced. */
-	if (fsync(dir_fd) < 0)
-		return husk_error_set(err, errno, "fsync directory of %s", name);
 	return 0;
 }
 

@@ -19,11 +19,14 @@ int read_all_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct husk
 int read_file_at(int dir_fd, const char *name, size_t max, char **ret_buf, size_t *ret_len,
                  struct husk_error **err);
 
-/* Replaces dir_fd/name with data so that a crash at any point leaves either
- * the old or the new content, never a mix: a temp file created O_EXCL in the
- * same directory, written, fsync()ed, renamed over name, then the directory
- * fsync()ed.  mode is applied exactly (not masked by umask).  dir_fd must be a
- * real directory fd (not AT_FDCWD, not O_PATH). */
+/* Replaces dir_fd/name with data so that a reader, or a command that
+ * crashed half-way, sees either the old or the new content, never a mix: a
+ * temp file created O_EXCL in the same directory, written, renamed over
+ * name.  Nothing is fsync()ed: these are runtime files (state, pid files)
+ * that describe processes a reboot ends anyway, and they usually live on a
+ * tmpfs (/run); on a disk, two syncs per file cost more than the rest of a
+ * container's start.  mode is applied exactly (not masked by umask).
+ * dir_fd must be a real directory fd (not AT_FDCWD, not O_PATH). */
 int write_file_atomic(int dir_fd, const char *name, const void *data, size_t len, mode_t mode,
                       struct husk_error **err);
 
