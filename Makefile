@@ -19,20 +19,35 @@ BUILD := build
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes -Wstrict-prototypes
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilibcontainer \
+BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilibcontainer $(BASE_CFLAGS_STUB) \
 	-DHUSK_VERSION='"$(VERSION)"' -DHUSK_COMMIT='"$(COMMIT)"'
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 
-LIB_SRCS := $(sort $(wildcard libcontainer/*.c libcontainer/*/*.c))
+LIB_SRCS := $(sort $(filter-out libcontainer/exec-stub/%,$(wildcard libcontainer/*.c libcontainer/*/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+NOLIBC_HELPER_SRCS := $(sort $(wildcard tests/helpers/nolibc/*.c))
+
+# The exec stub (libcontainer/exec-stub.c says why): a static program built
+# without a C library and embedded in husk.  On an architecture it does not
+# support, husk execs the container's program directly.
+STUB_ARCH := $(shell $(CC) -dumpmachine 2>/dev/null | grep -Eq '^(x86_64|aarch64)-' && echo yes)
+NOLIBC_CFLAGS := -std=gnu11 $(WARN) -Ilibcontainer -Os -nostdlib -static -fno-pie -no-pie \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-Wl,-z,noexecstack -Wl,--build-id=none -s
+ifeq ($(STUB_ARCH),yes)
+STUB_OBJ := $(BUILD)/obj/exec-stub-blob.o
+BASE_CFLAGS_STUB := -DHUSK_EXEC_STUB
+NOLIBC_HELPERS := $(NOLIBC_HELPER_SRCS:tests/helpers/nolibc/%.c=$(BUILD)/helpers/%)
+endif
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(STUB_OBJ)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
-ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o) $(STUB_OBJ)
 ASAN_UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o)
 HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
@@ -83,7 +98,19 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
-helpers: $(HELPERS)
+helpers: $(HELPERS) $(NOLIBC_HELPERS)
+
+$(BUILD)/exec-stub: libcontainer/exec-stub/main.c libcontainer/exec-stub/sys.h
+	@mkdir -p $(dir $@)
+	$(CC) $(NOLIBC_CFLAGS) -o $@ $<
+
+$(STUB_OBJ): libcontainer/exec-stub/blob.S $(BUILD)/exec-stub
+	@mkdir -p $(dir $@)
+	$(CC) -c -DSTUB_BIN='"$(BUILD)/exec-stub"' -o $@ $<
+
+$(BUILD)/helpers/%: tests/helpers/nolibc/%.c libcontainer/exec-stub/sys.h
+	@mkdir -p $(dir $@)
+	$(CC) $(NOLIBC_CFLAGS) -o $@ $<
 
 deps:
 	@sh contrib/deps.sh

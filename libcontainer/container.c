@@ -23,6 +23,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/stats.h"
 #include "container-internal.h"
+#include "exec-stub.h"
 #include "husk/cleanup.h"
 #include "seccomp-filter.h"
 #include "husk/state.h"
@@ -338,6 +339,14 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 		return -1;
 	}
 	args.seccomp = filter;
+	_cleanup_close_ int stub_fd = -1;
+	if (husk_exec_stub_create(&stub_fd, err) < 0) {
+		husk_seccomp_free(filter);
+		husk_rootfs_parent_release(&args.rootfs);
+		husk_ns_plan_close(&plan);
+		return -1;
+	}
+	args.exec_stub_fd = stub_fd;
 	int r = husk_spawn_init(&args, &spawn_hooks, cg, ret, err);
 	husk_seccomp_free(filter);
 	husk_rootfs_parent_release(&args.rootfs);

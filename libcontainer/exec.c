@@ -34,6 +34,7 @@
 #include "terminal.h"
 #include "sync.h"
 #include "spawn.h"
+#include "exec-stub.h"
 #include "seccomp-filter.h"
 #include "util/xalloc.h"
 
@@ -165,6 +166,7 @@ struct exec_child {
 	const struct exec_plan *plan;
 	int console_fd;
 	int preserve_fds;
+	int exec_stub_fd;
 };
 
 static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c, int sync_fd)
@@ -174,11 +176,14 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 	_cleanup_free_ char *path = NULL;
 	husk_init_reset_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Before joining the container: its processes must not open our
+	 * /proc/PID/exe (husk's binary) or fds (see init.c). */
+	prctl(PR_SET_DUMPABLE, 0);
 	struct husk_ns_plan ns = c->plan->ns;
 	ns.join_fd[HUSK_NS_PID] = -1; /* joined by the parent, see above */
 	int listen = husk_init_listen_fds(&process, getpid());
 	int preserve = c->preserve_fds > listen ? c->preserve_fds : listen;
-	int keep[] = {sync_fd};
+	int keep[] = {sync_fd, c->exec_stub_fd};
 	if (husk_sync_expect(sync_fd, HUSK_SYNC_GO, NULL, &err) < 0)
 		_exit(EXIT_FAILURE);
 	if (husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
@@ -188,12 +193,12 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 	bool early = husk_seccomp_load_early(&process);
 	if ((early && husk_init_load_seccomp(c->plan->seccomp, sync_fd, &err) < 0) ||
 	    husk_process_apply(&process, &err) < 0 ||
-	    husk_process_close_fds(preserve, keep, 1, &err) < 0 ||
+	    husk_process_close_fds(preserve, keep, c->exec_stub_fd >= 0 ? 2 : 1, &err) < 0 ||
 	    (!early && husk_init_load_seccomp(c->plan->seccomp, sync_fd, &err) < 0))
 		goto fail;
 	/* The parent waits for us past exec, which must not kill us. */
 	prctl(PR_SET_PDEATHSIG, 0);
-	husk_process_exec(path, &process, &err);
+	husk_process_exec(path, &process, c->exec_stub_fd, &err);
 fail:
 	husk_sync_send_error(sync_fd, err);
 	_exit(EXIT_FAILURE);
@@ -207,14 +212,19 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 		return -1;
 	_cleanup_close_ int parent_fd = fds[0];
 	_cleanup_close_ int child_fd = fds[1];
+	_cleanup_close_ int stub_fd = -1;
+	if (husk_exec_stub_create(&stub_fd, err) < 0)
+		return -1;
 	_cleanup_close_ int saved_pidns = -1;
 	if (plan->ns.join_fd[HUSK_NS_PID] >= 0) {
 		saved_pidns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 		if (saved_pidns < 0 || setns(plan->ns.join_fd[HUSK_NS_PID], CLONE_NEWPID) < 0)
 			return husk_error_set(err, errno, "join pid namespace");
 	}
-	struct exec_child c = {
-	    .plan = plan, .console_fd = console_fd, .preserve_fds = preserve_fds};
+	struct exec_child c = {.plan = plan,
+	                       .console_fd = console_fd,
+	                       .preserve_fds = preserve_fds,
+	                       .exec_stub_fd = stub_fd};
 	int pidfd = -1;
 	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
 	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);

@@ -189,8 +189,8 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	    (early && husk_init_load_seccomp(a->seccomp, sync_fd, err) < 0) ||
 	    husk_process_apply(process, err) < 0)
 		return -1;
-	int keep[] = {a->fifo_fd, sync_fd};
-	if (husk_process_close_fds(preserve, keep, 2, err) < 0)
+	int keep[] = {a->fifo_fd, sync_fd, a->exec_stub_fd};
+	if (husk_process_close_fds(preserve, keep, a->exec_stub_fd >= 0 ? 3 : 2, err) < 0)
 		return -1;
 	return early ? 0 : husk_init_load_seccomp(a->seccomp, sync_fd, err);
 }
@@ -234,6 +234,12 @@ void husk_init_main(const struct husk_init_args *a, int sync_fd)
 		_exit(EXIT_FAILURE);
 	if (husk_sync_expect(sync_fd, HUSK_SYNC_GO, NULL, &err) < 0)
 		_exit(EXIT_FAILURE);
+	/* Non-dumpable from here to the exec: a process of the container
+	 * (one already in a joined namespace, or the container's own after
+	 * `husk exec`) must not open this process's /proc/PID/exe, husk's
+	 * binary, or its fds.  Not before GO: the parent writes our id maps
+	 * under /proc/PID, which this makes root's. */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (a->new_user_ns && become_ns_root(&err) < 0)
 		die(sync_fd, err);
 
@@ -252,6 +258,6 @@ void husk_init_main(const struct husk_init_args *a, int sync_fd)
 	if (wait_for_start(a->fifo_fd, &err) < 0 ||
 	    run_hooks(a, HUSK_HOOK_START_CONTAINER, host_pid, &err) < 0)
 		die(-1, err);
-	husk_process_exec(exec_path, &process, &err);
+	husk_process_exec(exec_path, &process, a->exec_stub_fd, &err);
 	die(-1, err);
 }

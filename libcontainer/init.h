@@ -30,6 +30,7 @@ struct husk_init_args {
 	 * stop before pivot_root for the parent's hooks (sync.h: HOOKS) */
 	bool hooks_step;
 	const struct husk_seccomp *seccomp; /* compiled by the parent, NULL without */
+	int exec_stub_fd;                   /* exec-stub.h; -1 without */
 };
 
 /* Never returns: execs the user's program or exits non-zero. */

@@ -20,6 +20,8 @@
 #include "caps.h"
 #include "husk/cleanup.h"
 #include "process.h"
+
+#include "exec-stub.h"
 #include "rlimits.h"
 #include "util/xalloc.h"
 
@@ -496,7 +498,7 @@ int husk_process_close_fds(int preserve_fds, const int *keep, int n_keep, struct
 
 /* ---- exec ---- */
 
-int husk_process_exec(const char *path, const struct husk_spec_process *process,
+int husk_process_exec(const char *path, const struct husk_spec_process *process, int stub_fd,
                       struct husk_error **err)
 {
 	_cleanup_free_ char **argv = xcalloc(process->n_args + 1, sizeof(char *));
@@ -507,6 +509,6 @@ int husk_process_exec(const char *path, const struct husk_spec_process *process,
 	if (process->n_env)
 		memcpy(envp, process->env, process->n_env * sizeof(char *));
 	/* Exactly the configured environment: nothing of husk's own leaks. */
-	execve(path, argv, envp);
+	husk_exec_stub_exec(stub_fd, path, argv, process->n_args, envp);
 	return husk_error_set(err, errno, "exec \"%s\"", path);
 }

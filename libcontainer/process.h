@@ -42,6 +42,7 @@ int husk_process_apply(const struct husk_spec_process *process, struct husk_erro
  * Sets LISTEN_FDS/LISTEN_PID handling is the caller's (it edits env). */
 int husk_process_close_fds(int preserve_fds, const int *keep, int n_keep, struct husk_error **err);
 
-/* execve(path, args, env); returns only on failure. */
-int husk_process_exec(const char *path, const struct husk_spec_process *process,
+/* execve(path, args, env) through the exec stub in stub_fd (exec-stub.h;
+ * -1: directly); returns only on failure. */
+int husk_process_exec(const char *path, const struct husk_spec_process *process, int stub_fd,
                       struct husk_error **err);

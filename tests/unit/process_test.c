@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "exec-stub.h"
 #include "husk/cleanup.h"
 #include "testutil.h"
 #include "process.h"
@@ -693,16 +694,35 @@ END_TEST
 
 /* ---- exec ---- */
 
+struct exec_case {
+	const char *path;
+	int stub_fd;
+};
+
 static void exec_child(int out_fd, void *arg)
 {
-	const char *path = arg;
+	const struct exec_case *c = arg;
 	char *args[] = {"env"};
 	char *env[] = {"FOO=bar", "A=b"};
 	struct husk_spec_process p = {.args = args, .n_args = 1, .env = env, .n_env = 2};
 	struct husk_error *err = NULL;
 	setenv("HUSK_LEAK", "1", 1);
 	dup2(out_fd, 1);
-	husk_process_exec(path, &p, &err);
+	husk_process_exec(c->path, &p, c->stub_fd, &err);
+	put(out_fd, "error: %s", err->msg);
+}
+
+/* The program sees the same argv and environment through the stub. */
+static void exec_sh_child(int out_fd, void *arg)
+{
+	const struct exec_case *c = arg;
+	char *args[] = {"sh-argv0", "-c", "echo \"$0 $1 $FOO\"; tr \"\\0\" \" \" </proc/$$/cmdline",
+	                "zero", "one"};
+	char *env[] = {"FOO=bar"};
+	struct husk_spec_process p = {.args = args, .n_args = 5, .env = env, .n_env = 1};
+	struct husk_error *err = NULL;
+	dup2(out_fd, 1);
+	husk_process_exec(c->path, &p, c->stub_fd, &err);
 	put(out_fd, "error: %s", err->msg);
 }
 
@@ -712,13 +732,43 @@ START_TEST(test_exec)
 	_cleanup_free_ char *env_path = NULL;
 	struct husk_spec_process find_env = {.args = (char *[]){"env"}, .n_args = 1};
 	ck_assert_int_eq(husk_process_find_exec(&find_env, &env_path, &err), 0);
-	_cleanup_free_ char *out = test_child_output(exec_child, env_path);
+	struct exec_case direct = {env_path, -1};
+	_cleanup_free_ char *out = test_child_output(exec_child, &direct);
 	ck_assert_str_eq(out, "FOO=bar\nA=b\n");
 
 	struct husk_spec_process p = {.args = (char *[]){"passwd"}, .n_args = 1};
-	ck_assert_int_lt(husk_process_exec("/etc/passwd", &p, &err), 0);
+	ck_assert_int_lt(husk_process_exec("/etc/passwd", &p, -1, &err), 0);
 	ck_assert_str_eq(err->msg, "exec \"/etc/passwd\": Permission denied");
 	husk_error_release(&err);
+}
+END_TEST
+
+START_TEST(test_exec_through_the_sealed_stub)
+{
+	struct husk_error *err = NULL;
+	_cleanup_close_ int stub_fd = -1;
+	ck_assert_int_eq(husk_exec_stub_create(&stub_fd, &err), 0);
+	ck_assert_int_ge(stub_fd, 0);
+	/* nobody, not even root, can change it */
+	int seals = fcntl(stub_fd, F_GET_SEALS);
+	ck_assert_int_eq(seals & (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL),
+	                 F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+	ck_assert_int_lt(pwrite(stub_fd, "x", 1, 0), 0);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", stub_fd);
+	ck_assert_int_lt(open(self, O_WRONLY | O_TRUNC | O_CLOEXEC), 0);
+
+	_cleanup_free_ char *env_path = NULL;
+	struct husk_spec_process find_env = {.args = (char *[]){"env"}, .n_args = 1};
+	ck_assert_int_eq(husk_process_find_exec(&find_env, &env_path, &err), 0);
+	struct exec_case via_stub = {env_path, stub_fd};
+	_cleanup_free_ char *out = test_child_output(exec_child, &via_stub);
+	ck_assert_str_eq(out, "FOO=bar\nA=b\n");
+
+	struct exec_case sh = {"/bin/sh", stub_fd};
+	_cleanup_free_ char *sh_out = test_child_output(exec_sh_child, &sh);
+	ck_assert_str_eq(sh_out, "zero one bar\nsh-argv0 -c echo \"$0 $1 $FOO\"; tr \"\\0\" \" \" "
+	                         "</proc/$$/cmdline zero one ");
 }
 END_TEST
 
@@ -758,6 +808,7 @@ Suite *process_suite(void)
 	tcase_add_test(tc, test_apply_errors);
 	tcase_add_test(tc, test_rlimit_error);
 	tcase_add_test(tc, test_exec);
+	tcase_add_test(tc, test_exec_through_the_sealed_stub);
 	suite_add_tcase(s, tc);
 	return s;
 }
