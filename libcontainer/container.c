@@ -28,6 +28,7 @@
 #include "seccomp-filter.h"
 #include "husk/state.h"
 #include "hooks.h"
+#include "json/json.h"
 #include "paths.h"
 #include "procs.h"
 #include "spawn.h"
@@ -262,16 +263,28 @@ static int run_runtime_hooks(void *data, pid_t pid, struct husk_error **err)
 	return 0;
 }
 
-/* poststart and poststop: the spec makes their failures warnings. */
+/* poststart and poststop: the spec makes their failures warnings.  The
+ * saved config is only decoded when its text names the hook kind: `start`
+ * and `delete` of a container without such hooks (nearly all of them) then
+ * cost a read, not a parse. */
 static void run_warning_hooks(const struct husk_context *ctx, const struct husk_state *st,
                               enum husk_hook_kind kind)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, st->id);
+	_cleanup_free_ char *dir = xasprintf("%s/%s", ctx->root, st->id);
+	_cleanup_close_ int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
 	struct husk_spec *spec = NULL;
 	struct husk_error *err = NULL;
-	if (access(path, F_OK) < 0)
+	if (dir_fd < 0 ||
+	    read_file_at(dir_fd, "config.json", JSON_MAX_INPUT_SIZE, &buf, &len, &err) < 0) {
+		husk_error_release(&err);
 		return;
-	if (husk_spec_load(path, &spec, &err) < 0) {
+	}
+	_cleanup_free_ char *key = xasprintf("\"%s\"", husk_hook_kind_name(kind));
+	if (!memmem(buf, len, key, strlen(key)))
+		return;
+	if (husk_spec_parse("config.json", buf, len, &spec, &err) < 0) {
 		husk_warn(ctx, "%s hooks of \"%s\" not run: %s", husk_hook_kind_name(kind), st->id,
 		          err->msg);
 		husk_error_release(&err);
