@@ -24,6 +24,7 @@
 #include "cgroup/cgroup.h"
 #include "container-internal.h"
 #include "husk/cleanup.h"
+#include "husk/signals.h"
 #include "husk/state.h"
 #include "init.h"
 #include "namespaces.h"
@@ -167,6 +168,7 @@ struct exec_child {
 	int console_fd;
 	int preserve_fds;
 	int exec_stub_fd;
+	uint64_t reset_signals;
 };
 
 static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c, int sync_fd)
@@ -174,7 +176,7 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 	struct husk_error *err = NULL;
 	struct husk_spec_process process = c->plan->process;
 	_cleanup_free_ char *path = NULL;
-	husk_init_reset_signals();
+	husk_init_reset_signals(c->reset_signals);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Before joining the container: its processes must not open our
 	 * /proc/PID/exe (husk's binary) or fds (see init.c). */
@@ -224,7 +226,8 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	struct exec_child c = {.plan = plan,
 	                       .console_fd = console_fd,
 	                       .preserve_fds = preserve_fds,
-	                       .exec_stub_fd = stub_fd};
+	                       .exec_stub_fd = stub_fd,
+	                       .reset_signals = husk_signals_non_default()};
 	int pidfd = -1;
 	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
 	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);

@@ -32,11 +32,11 @@
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
-void husk_init_reset_signals(void)
+void husk_init_reset_signals(uint64_t which)
 {
 	/* An ignored signal stays ignored across exec: the container's process
 	 * must not inherit what husk's caller ignored. */
-	husk_signals_reset_all();
+	husk_signals_reset(which);
 }
 
 int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid)
@@ -225,7 +225,7 @@ static void __attribute__((noreturn)) die(int sync_fd, struct husk_error *err)
 void husk_init_main(const struct husk_init_args *a, int sync_fd)
 {
 	struct husk_error *err = NULL;
-	husk_init_reset_signals();
+	husk_init_reset_signals(a->reset_signals);
 	/* Until the parent ACKs, its death must take the init with it: a
 	 * half-built container is nobody's to clean up otherwise.  A parent
 	 * that died before this call is noticed as EOF instead of GO (getppid()

@@ -23,6 +23,7 @@
 
 #include "cgroup/cgroup.h"
 #include "husk/cleanup.h"
+#include "husk/signals.h"
 #include "sync.h"
 #include "terminal.h"
 #include "seccomp-filter.h"
@@ -202,6 +203,7 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 	a->new_pid_ns = (a->plan->clone_flags & CLONE_NEWPID) != 0;
 	a->parent_pid = getpid();
 
+	a->reset_signals = husk_signals_non_default();
 	struct parent_ns_switch sw;
 	if (switch_parent_ns(a, &sw, err) < 0)
 		return -1;

@@ -35,6 +35,16 @@ test_exec_exit_status_and_stdio() {
 	assert_clean
 }
 
+test_exec_resets_inherited_signal_dispositions() {
+	start_sleeper
+	# grep itself, not through sh: busybox sh ignores SIGQUIT for its children
+	out=$(trap '' INT QUIT PIPE HUP; h exec c1 grep -E '^Sig(Ign|Blk):' /proc/self/status)
+	eq "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" "$out" "blocked and ignored signals in the exec'd process"
+	h delete --force c1
+	assert_clean
+}
+
 test_exec_env_cwd_user_caps() {
 	start_sleeper
 	out=$(h exec -e A=1 --env B=2 --cwd /tmp -u 1000:1000 c1 sh -c 'echo "$A$B $(pwd) $(id -u):$(id -g)"')
