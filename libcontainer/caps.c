@@ -139,8 +139,10 @@ static int fill_flag(cap_t state, cap_flag_t flag, uint64_t mask, int last_cap)
 static int raise_ambient(const struct husk_caps *caps, int last_cap, struct husk_error **err)
 {
 	/* The process may have inherited ambient capabilities from whoever
-	 * ran husk; the container gets exactly the configured ones. */
-	if (cap_reset_ambient() < 0 && caps->ambient)
+	 * ran husk; the container gets exactly the configured ones.  One
+	 * prctl, not libcap's cap_reset_ambient(), which first asks about
+	 * each capability in turn.  EINVAL: a kernel before ambient sets. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && caps->ambient)
 		return husk_error_set(err, errno, "clear the ambient capability set");
 	for (int cap = 0; cap <= last_cap; cap++) {
 		if (!(caps->ambient & (UINT64_C(1) << cap)))
