@@ -25,6 +25,7 @@
 #include "container-internal.h"
 #include "exec-stub.h"
 #include "husk/cleanup.h"
+#include "seccomp-cache.h"
 #include "seccomp-filter.h"
 #include "husk/state.h"
 #include "hooks.h"
@@ -302,8 +303,8 @@ static void run_warning_hooks(const struct husk_context *ctx, const struct husk_
 }
 
 /* Everything create does up to a READY init; the caller records or aborts. */
-static int build(const char *id, const struct husk_create_options *opts, int console_socket_fd,
-                 int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
+static int build(const char *root, const char *id, const struct husk_create_options *opts,
+                 int console_socket_fd, int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
                  struct husk_spawned *ret, struct husk_error **err)
 {
 	_cleanup_close_ int fifo_fd = -1;
@@ -345,8 +346,9 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	struct runtime_hooks rh = {.id = id, .bundle = b};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
 	struct husk_seccomp *filter = NULL;
-	if (husk_seccomp_compile(b->spec->linux_ ? b->spec->linux_->seccomp : NULL, &filter, err) <
-	    0) {
+	_cleanup_free_ char *cache_dir = husk_seccomp_cache_dir(root);
+	if (husk_seccomp_compile_cached(b->spec->linux_ ? b->spec->linux_->seccomp : NULL,
+	                                cache_dir, &filter, err) < 0) {
 		husk_rootfs_parent_release(&args.rootfs);
 		husk_ns_plan_close(&plan);
 		return -1;
@@ -401,7 +403,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
 	                                           b.spec->n_annotations, err) < 0)
 		goto err_destroy_cgroup;
-	if (build(id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
+	if (build(ctx->root, id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
 		goto err_destroy_cgroup;
 	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)
 		goto err_kill;

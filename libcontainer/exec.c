@@ -36,6 +36,7 @@
 #include "sync.h"
 #include "spawn.h"
 #include "exec-stub.h"
+#include "seccomp-cache.h"
 #include "seccomp-filter.h"
 #include "util/xalloc.h"
 
@@ -312,10 +313,11 @@ static int run_exec(const struct husk_context *ctx, const char *id,
 	_cleanup_close_ int master_fd = -1;
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	int r = -1;
+	_cleanup_free_ char *cache_dir = husk_seccomp_cache_dir(ctx->root);
 	if (load_target(ctx, id, &st, &plan, err) < 0 || build_process(o, &plan, err) < 0 ||
 	    husk_init_pidfd(st, &pidfd, err) < 0 || plan_namespaces(st->pid, &plan.ns, err) < 0 ||
-	    husk_seccomp_compile(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
-	                         &plan.seccomp, err) < 0)
+	    husk_seccomp_compile_cached(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
+	                                cache_dir, &plan.seccomp, err) < 0)
 		goto out;
 	if (st->cgroup_path && husk_cgroup_load(st->cgroup_path, &plan.cgroup, err) < 0)
 		goto out;
