@@ -27,6 +27,7 @@
 #include "seccomp-filter.h"
 #include "husk/state.h"
 #include "hooks.h"
+#include "lsm.h"
 #include "paths.h"
 #include "procs.h"
 #include "spawn.h"
@@ -87,6 +88,7 @@ int husk_bundle_load(const char *bundle_arg, struct husk_bundle *ret, struct hus
 	if (husk_spec_load(config, &ret->spec, err) < 0 ||
 	    husk_spec_validate("config.json", ret->spec, err) < 0 ||
 	    check_supported(ret->spec, err) < 0 || husk_sysctl_check(ret->spec, err) < 0 ||
+	    husk_lsm_check_host(ret->spec, err) < 0 ||
 	    resolve_rootfs(ret->spec, ret->bundle, &ret->rootfs, err) < 0) {
 		husk_bundle_free(ret);
 		return -1;
