@@ -21,6 +21,10 @@ esac
 SECONDS_TO_RUN=${FUZZ_SECONDS:-600}
 TARGETS=${FUZZ_TARGETS:-config seccomp state}
 
+# Leaks of libraries husk cannot fix (each explained in the file).
+LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
 VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
