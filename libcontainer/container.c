@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/stats.h"
 #include "container-internal.h"
@@ -357,6 +358,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	_cleanup_(husk_bundle_free) struct husk_bundle b = {0};
 	if (husk_bundle_load(opts->bundle, &b, err) < 0)
 		return -1;
+	husk_caps_log_skipped(ctx, b.spec->process);
 	int console_socket_fd = -1;
 	if (in && in->console_socket_fd >= 0) {
 		/* run relays the terminal itself, when there is one */
