@@ -3,7 +3,7 @@
 #   make demo       install deps, build, run a container from a busybox bundle
 #   make test       install deps, build, run every test suite (one summary line)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make fuzz       build and run the config fuzzer (FUZZ_SECONDS=600)
+#   make fuzz       build and run the fuzzers (FUZZ_TARGETS, FUZZ_SECONDS=600 each)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin

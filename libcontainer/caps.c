@@ -105,6 +105,19 @@ int husk_caps_from_spec(const struct husk_spec_capabilities *caps, int last_cap,
 	return 0;
 }
 
+void husk_caps_log_skipped(const struct husk_context *ctx, const struct husk_spec_process *process)
+{
+	struct husk_caps caps;
+	_cleanup_free_ char *skipped = NULL;
+	int last_cap;
+	if (!ctx || !ctx->debug || !process || !process->capabilities ||
+	    husk_caps_last_cap(&last_cap, NULL) < 0 ||
+	    husk_caps_from_spec(process->capabilities, last_cap, &caps, &skipped, NULL) < 0 ||
+	    !skipped)
+		return;
+	husk_warn(ctx, "process.capabilities: %s unknown to this kernel, skipped", skipped);
+}
+
 /* Names for error messages; husk_capability_names is in kernel order. */
 static const char *cap_name(int cap)
 {

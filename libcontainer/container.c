@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/stats.h"
 #include "container-internal.h"
@@ -30,6 +31,7 @@
 #include "husk/state.h"
 #include "hooks.h"
 #include "json/json.h"
+#include "lsm.h"
 #include "paths.h"
 #include "procs.h"
 #include "spawn.h"
@@ -90,6 +92,7 @@ int husk_bundle_load(const char *bundle_arg, struct husk_bundle *ret, struct hus
 	if (husk_spec_load(config, &ret->spec, err) < 0 ||
 	    husk_spec_validate("config.json", ret->spec, err) < 0 ||
 	    check_supported(ret->spec, err) < 0 || husk_sysctl_check(ret->spec, err) < 0 ||
+	    husk_lsm_check_host(ret->spec, err) < 0 ||
 	    resolve_rootfs(ret->spec, ret->bundle, &ret->rootfs, err) < 0) {
 		husk_bundle_free(ret);
 		return -1;
@@ -379,6 +382,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	_cleanup_(husk_bundle_free) struct husk_bundle b = {0};
 	if (husk_bundle_load(opts->bundle, &b, err) < 0)
 		return -1;
+	husk_caps_log_skipped(ctx, b.spec->process);
 	int console_socket_fd = -1;
 	if (in && in->console_socket_fd >= 0) {
 		/* run relays the terminal itself, when there is one */

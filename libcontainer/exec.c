@@ -21,12 +21,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup/cgroup.h"
 #include "container-internal.h"
 #include "husk/cleanup.h"
 #include "husk/signals.h"
 #include "husk/state.h"
 #include "init.h"
+#include "lsm.h"
 #include "namespaces.h"
 #include "paths.h"
 #include "process.h"
@@ -89,9 +91,33 @@ static char **concat(char **a, size_t na, char **b, size_t nb)
 	return out;
 }
 
+/* --cap may only grant what the container's bounding set allows: runc adds
+ * the name to the exec'd process's bounding set too, which hands out a
+ * capability the container itself can never have (its init dropped it). */
+static int check_caps_bounded(const struct exec_plan *p, char **caps, size_t n,
+                              struct husk_error **err)
+{
+	const struct husk_spec_capabilities *c =
+	    p->config->process ? p->config->process->capabilities : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (husk_cap_from_name(caps[i]) < 0)
+			return husk_error_set(err, 0, "--cap \"%s\": unknown capability", caps[i]);
+		bool bounded = false;
+		for (size_t j = 0; c && j < c->n_bounding && !bounded; j++)
+			bounded = strcmp(c->bounding[j], caps[i]) == 0;
+		if (!bounded)
+			return husk_error_set(err, 0,
+			                      "--cap \"%s\": not in the container's bounding set "
+			                      "(process.capabilities.bounding)",
+			                      caps[i]);
+	}
+	return 0;
+}
+
 /* --cap adds to the bounding, effective and permitted sets, as runc's exec
- * does; to the ambient set only when the process inherits capabilities at
- * all (an ambient capability must also be inheritable). */
+ * does (the bounding set already has it, see above); to the ambient set only
+ * when the process inherits capabilities at all (an ambient capability must
+ * also be inheritable). */
 static void add_caps(struct exec_plan *p, char **caps, size_t n)
 {
 	struct husk_spec_capabilities *c = xzalloc(sizeof(*c));
@@ -137,8 +163,23 @@ static int build_process(const struct husk_exec_options *o, struct exec_plan *p,
 		    concat(p->process.env, p->process.n_env, o->env, o->n_env);
 		p->process.n_env += o->n_env;
 	}
+	if (o->n_caps && check_caps_bounded(p, o->caps, o->n_caps, err) < 0)
+		return -1;
 	if (o->n_caps)
 		add_caps(p, o->caps, o->n_caps);
+	if (o->apparmor)
+		p->process.apparmor_profile = (char *)o->apparmor;
+	if (o->process_label)
+		p->process.selinux_label = (char *)o->process_label;
+	struct husk_lsm_host host;
+	husk_lsm_detect(NULL, &host);
+	if (husk_lsm_check_label(&host, HUSK_LSM_APPARMOR,
+	                         o->apparmor ? "--apparmor" : "process.apparmorProfile",
+	                         p->process.apparmor_profile, err) < 0 ||
+	    husk_lsm_check_label(&host, HUSK_LSM_SELINUX,
+	                         o->process_label ? "--process-label" : "process.selinuxLabel",
+	                         p->process.selinux_label, err) < 0)
+		return -1;
 	if (p->process.n_args == 0)
 		return husk_error_set(err, 0, "process.args: must be a non-empty array of strings");
 	if (!p->process.cwd || p->process.cwd[0] != '/')
@@ -191,7 +232,8 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 		_exit(EXIT_FAILURE);
 	if (husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
 	    (process.terminal && husk_process_setup_terminal(&process, c->console_fd, &err) < 0) ||
-	    husk_personality_apply(c->plan->config, &err) < 0)
+	    husk_personality_apply(c->plan->config, &err) < 0 ||
+	    husk_lsm_set_exec_labels(NULL, &process, &err) < 0)
 		goto fail;
 	bool early = husk_seccomp_load_early(&process);
 	if ((early && husk_init_load_seccomp(c->plan->seccomp, sync_fd, &err) < 0) ||

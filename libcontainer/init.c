@@ -22,6 +22,7 @@
 #include "husk/signals.h"
 #include "husk/state.h"
 #include "hooks.h"
+#include "lsm.h"
 #include "paths.h"
 #include "util/time.h"
 #include "process.h"
@@ -186,6 +187,7 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	/* personality before seccomp, which may forbid personality(2) */
 	bool early = husk_seccomp_load_early(process);
 	if (husk_personality_apply(a->spec, err) < 0 ||
+	    husk_lsm_set_exec_labels(NULL, process, err) < 0 ||
 	    (early && husk_init_load_seccomp(a->seccomp, sync_fd, err) < 0) ||
 	    husk_process_apply(process, err) < 0)
 		return -1;

@@ -258,6 +258,9 @@ static bool init_alive(const struct husk_state *state)
 		return false;
 	if (st.start_time != state->init_start_time)
 		return false;
+	/* a forged pid + start time still has to be in the container's cgroup */
+	if (!state_init_in_cgroup(state))
+		return false;
 	/* A zombie init has exited; only its parent has not reaped it yet.
 	 * Its container is over, so it counts as stopped. */
 	return st.state != 'Z' && st.state != 'X' && st.state != 'x';

@@ -79,8 +79,8 @@ START_TEST(test_features_unimplemented_are_false)
 	assert_enabled(lnx, "seccomp", true);
 	ck_assert_ptr_nonnull(json_object_get(get(lnx, "seccomp"), "actions"));
 	ck_assert_ptr_nonnull(json_object_get(get(lnx, "seccomp"), "operators"));
-	assert_enabled(lnx, "apparmor", false);
-	assert_enabled(lnx, "selinux", false);
+	assert_enabled(lnx, "apparmor", true);
+	assert_enabled(lnx, "selinux", true);
 	assert_enabled(lnx, "intelRdt", false);
 	assert_enabled(get(lnx, "mountExtensions"), "idmap", true);
 	json_doc_free(doc);
