@@ -160,9 +160,14 @@ static int raise_ambient(const struct husk_caps *caps, int last_cap, struct husk
 	for (int cap = 0; cap <= last_cap; cap++) {
 		if (!(caps->ambient & (UINT64_C(1) << cap)))
 			continue;
+		/* the kernel's rule: an ambient capability must be permitted
+		 * and inheritable too; EPERM otherwise */
 		if (cap_set_ambient(cap, CAP_SET) < 0)
-			return husk_error_set(err, errno, "raise ambient capability %s",
-			                      cap_name(cap));
+			return husk_error_set(
+			    err, errno,
+			    "process.capabilities.ambient: raise %s (it must also "
+			    "be in permitted and inheritable)",
+			    cap_name(cap));
 	}
 	return 0;
 }

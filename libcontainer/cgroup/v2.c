@@ -383,7 +383,7 @@ static int remove_tree(const char *dir, struct husk_error **err)
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : husk_error_set(err, errno, "open cgroup \"%s\"", dir);
-	_cleanup_(closedirp) DIR *d = fdopendir(dup(fd));
+	_cleanup_(closedirp) DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
