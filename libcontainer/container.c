@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/delegation.h"
 #include "cgroup/stats.h"
 #include "container-internal.h"
 #include "exec-stub.h"
@@ -31,6 +32,7 @@
 #include "json/json.h"
 #include "paths.h"
 #include "procs.h"
+#include "rootless.h"
 #include "spawn.h"
 #include "util/file.h"
 #include "util/time.h"
@@ -135,7 +137,10 @@ static int make_exec_fifo(int dir_fd, const struct husk_spec *spec, int *ret_fd,
 		const struct husk_spec_linux *lx = spec->linux_;
 		uid_t uid = host_root_id(lx->uid_mappings, lx->n_uid_mappings);
 		gid_t gid = host_root_id(lx->gid_mappings, lx->n_gid_mappings);
-		if (fchownat(dir_fd, EXEC_FIFO, uid, gid, 0) < 0)
+		/* An unprivileged caller cannot give it to a subordinate id;
+		 * the mode lets the init write it all the same. */
+		if (fchownat(dir_fd, EXEC_FIFO, uid, gid, 0) < 0 &&
+		    !(errno == EPERM && geteuid() != 0))
 			return husk_error_set(err, errno, "chown exec fifo");
 	}
 	int fd = openat(dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC);
@@ -375,8 +380,9 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (husk_id_validate(id, err) < 0)
 		return -1;
 	_cleanup_(husk_bundle_free) struct husk_bundle b = {0};
-	if (husk_bundle_load(opts->bundle, &b, err) < 0)
+	if (husk_bundle_load(opts->bundle, &b, err) < 0 || husk_rootless_check(b.spec, err) < 0)
 		return -1;
+	bool rootless = husk_rootless_active(ctx);
 	int console_socket_fd = -1;
 	if (in && in->console_socket_fd >= 0) {
 		/* run relays the terminal itself, when there is one */
@@ -394,7 +400,8 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	struct husk_cgroup *cg = NULL;
-	if (husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err) < 0)
+	if ((rootless ? husk_cgroup_create_rootless(ctx->root, id, b.spec->linux_, &cg, err)
+	              : husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err)) < 0)
 		goto err_remove_state;
 	for (size_t i = 0; cg && i < cg->n_ignored; i++)
 		husk_warn(ctx, "%s: cgroup v2 has no such limit, ignored", cg->ignored[i]);
