@@ -30,6 +30,7 @@
 #include "husk/state.h"
 #include "hooks.h"
 #include "json/json.h"
+#include "net/slirp.h"
 #include "paths.h"
 #include "procs.h"
 #include "rootless.h"
@@ -252,7 +253,16 @@ static char *hook_state_json(const struct husk_spec *spec, const char *id, const
 struct runtime_hooks {
 	const char *id;
 	const struct husk_bundle *bundle;
+	int state_dir_fd;
 };
+
+/* User-mode networking for a rootless container (net/rootless.h): the
+ * init's namespaces can be opened only until GO makes it non-dumpable. */
+static int attach_rootless_network(void *data, pid_t pid, struct husk_error **err)
+{
+	const struct runtime_hooks *rh = data;
+	return husk_net_rootless_start(rh->bundle->spec, rh->state_dir_fd, pid, err);
+}
 
 /* prestart (deprecated, still honoured) then createRuntime, in the runtime's
  * namespaces while the init waits with its mounts made. */
@@ -308,7 +318,7 @@ static void run_warning_hooks(const struct husk_context *ctx, const struct husk_
 
 /* Everything create does up to a READY init; the caller records or aborts. */
 static int build(const char *id, const struct husk_create_options *opts, int console_socket_fd,
-                 int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
+                 int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg, bool rootless,
                  struct husk_spawned *ret, struct husk_error **err)
 {
 	_cleanup_close_ int fifo_fd = -1;
@@ -347,8 +357,10 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_RUNTIME) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_CONTAINER) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_START_CONTAINER);
-	struct runtime_hooks rh = {.id = id, .bundle = b};
+	struct runtime_hooks rh = {.id = id, .bundle = b, .state_dir_fd = lock_fd};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
+	if (rootless && husk_net_rootless_wanted(b->spec))
+		spawn_hooks.attach = attach_rootless_network;
 	struct husk_seccomp *filter = NULL;
 	if (husk_seccomp_compile(b->spec->linux_ ? b->spec->linux_->seccomp : NULL, &filter, err) <
 	    0) {
@@ -383,6 +395,8 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (husk_bundle_load(opts->bundle, &b, err) < 0 || husk_rootless_check(b.spec, err) < 0)
 		return -1;
 	bool rootless = husk_rootless_active(ctx);
+	if (rootless && husk_net_rootless_check(b.spec, err) < 0)
+		return -1;
 	int console_socket_fd = -1;
 	if (in && in->console_socket_fd >= 0) {
 		/* run relays the terminal itself, when there is one */
@@ -408,7 +422,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
 	                                           b.spec->n_annotations, err) < 0)
 		goto err_destroy_cgroup;
-	if (build(id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
+	if (build(id, opts, console_socket_fd, lock_fd, &b, cg, rootless, &sp, err) < 0)
 		goto err_destroy_cgroup;
 	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)
 		goto err_kill;
@@ -433,6 +447,7 @@ err_destroy_cgroup:
 		husk_cgroup_kill_all(cg, SIGKILL, NULL);
 	husk_cgroup_free(cg);
 err_remove_state:
+	husk_net_rootless_stop(ctx->root, id, NULL);
 	husk_state_remove(ctx->root, id, NULL);
 	return -1;
 }
@@ -591,7 +606,8 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 		if (!force)
 			goto out;
 		husk_error_release(err);
-		r = husk_state_remove(ctx->root, id, err);
+		if (husk_net_rootless_stop(ctx->root, id, err) == 0)
+			r = husk_state_remove(ctx->root, id, err);
 		goto out;
 	}
 	husk_state_refresh(st);
@@ -603,7 +619,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	if (st->status != HUSK_STATUS_STOPPED && stop_all(st, err) < 0)
 		goto out;
 	/* also kills what outlived the init (no pid namespace of its own) */
-	if (destroy_cgroup(st, err) < 0)
+	if (destroy_cgroup(st, err) < 0 || husk_net_rootless_stop(ctx->root, id, err) < 0)
 		goto out;
 	st->status = HUSK_STATUS_STOPPED;
 	run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTOP);
