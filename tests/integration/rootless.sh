@@ -280,6 +280,30 @@ test_another_user_cannot_touch_the_container() {
 	assert_clean
 }
 
+# A create that fails after the helper started takes the helper with it:
+# a port already taken on the host, and an init that fails after attach.
+test_failed_create_stops_the_helper() {
+	rootless_bundle
+	port=$((20000 + ($$ + 7) % 20000))
+	busybox nc -l -p "$port" </dev/null >/dev/null 2>&1 &
+	lpid=$!
+	sleep 0.2
+	cfg ".linux.namespaces += [{\"type\": \"network\"}]
+	     | .annotations[\"husk.net\"] = \"bridge\"
+	     | .annotations[\"husk.net.ports\"] = \"$port:80\""
+	before=$(pgrep -u "$USER_A" -x slirp4netns | sort)
+	expect_fail 1 "rootless network: publish 127.0.0.1:$port: " ha create c1
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	cfg '.annotations["husk.net.ports"] = "" | .mounts += [{"destination": "/x", "type": "bind", "source": "/nonexistent-husk-src", "options": ["bind"]}]'
+	expect_fail 1 'nonexistent-husk-src' ha create c1
+	for p in $(pgrep -u "$USER_A" -x slirp4netns); do
+		echo "$before" | grep -qx "$p" && continue
+		helper_gone "$p" || fail "slirp4netns $p outlived the failed create"
+	done
+	assert_clean
+}
+
 # ---- errors ---------------------------------------------------------------
 
 test_error_without_xdg_runtime_dir() {
