@@ -22,6 +22,7 @@
 
 #include "caps.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/delegation.h"
 #include "cgroup/stats.h"
 #include "container-internal.h"
 #include "exec-stub.h"
@@ -32,8 +33,10 @@
 #include "hooks.h"
 #include "json/json.h"
 #include "lsm.h"
+#include "net/slirp.h"
 #include "paths.h"
 #include "procs.h"
+#include "rootless.h"
 #include "spawn.h"
 #include "util/file.h"
 #include "util/time.h"
@@ -139,7 +142,10 @@ static int make_exec_fifo(int dir_fd, const struct husk_spec *spec, int *ret_fd,
 		const struct husk_spec_linux *lx = spec->linux_;
 		uid_t uid = host_root_id(lx->uid_mappings, lx->n_uid_mappings);
 		gid_t gid = host_root_id(lx->gid_mappings, lx->n_gid_mappings);
-		if (fchownat(dir_fd, EXEC_FIFO, uid, gid, 0) < 0)
+		/* An unprivileged caller cannot give it to a subordinate id;
+		 * the mode lets the init write it all the same. */
+		if (fchownat(dir_fd, EXEC_FIFO, uid, gid, 0) < 0 &&
+		    !(errno == EPERM && geteuid() != 0))
 			return husk_error_set(err, errno, "chown exec fifo");
 	}
 	int fd = openat(dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC);
@@ -251,7 +257,16 @@ static char *hook_state_json(const struct husk_spec *spec, const char *id, const
 struct runtime_hooks {
 	const char *id;
 	const struct husk_bundle *bundle;
+	int state_dir_fd;
 };
+
+/* User-mode networking for a rootless container (net/rootless.h): the
+ * init's namespaces can be opened only until GO makes it non-dumpable. */
+static int attach_rootless_network(void *data, pid_t pid, struct husk_error **err)
+{
+	const struct runtime_hooks *rh = data;
+	return husk_net_rootless_start(rh->bundle->spec, rh->state_dir_fd, pid, err);
+}
 
 /* prestart (deprecated, still honoured) then createRuntime, in the runtime's
  * namespaces while the init waits with its mounts made. */
@@ -308,7 +323,7 @@ static void run_warning_hooks(const struct husk_context *ctx, const struct husk_
 /* Everything create does up to a READY init; the caller records or aborts. */
 static int build(const char *root, const char *id, const struct husk_create_options *opts,
                  int console_socket_fd, int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
-                 struct husk_spawned *ret, struct husk_error **err)
+                 bool rootless, struct husk_spawned *ret, struct husk_error **err)
 {
 	_cleanup_close_ int fifo_fd = -1;
 	_cleanup_close_ int console_fd = -1;
@@ -346,8 +361,10 @@ static int build(const char *root, const char *id, const struct husk_create_opti
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_RUNTIME) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_CONTAINER) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_START_CONTAINER);
-	struct runtime_hooks rh = {.id = id, .bundle = b};
+	struct runtime_hooks rh = {.id = id, .bundle = b, .state_dir_fd = lock_fd};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
+	if (rootless && husk_net_rootless_wanted(b->spec))
+		spawn_hooks.attach = attach_rootless_network;
 	struct husk_seccomp *filter = NULL;
 	_cleanup_free_ char *cache_dir = husk_seccomp_cache_dir(root);
 	if (husk_seccomp_compile_cached(b->spec->linux_ ? b->spec->linux_->seccomp : NULL,
@@ -380,7 +397,10 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (husk_id_validate(id, err) < 0)
 		return -1;
 	_cleanup_(husk_bundle_free) struct husk_bundle b = {0};
-	if (husk_bundle_load(opts->bundle, &b, err) < 0)
+	if (husk_bundle_load(opts->bundle, &b, err) < 0 || husk_rootless_check(b.spec, err) < 0)
+		return -1;
+	bool rootless = husk_rootless_active(ctx);
+	if (rootless && husk_net_rootless_check(b.spec, err) < 0)
 		return -1;
 	husk_caps_log_skipped(ctx, b.spec->process);
 	int console_socket_fd = -1;
@@ -400,14 +420,15 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	struct husk_cgroup *cg = NULL;
-	if (husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err) < 0)
+	if ((rootless ? husk_cgroup_create_rootless(ctx->root, id, b.spec->linux_, &cg, err)
+	              : husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err)) < 0)
 		goto err_remove_state;
 	for (size_t i = 0; cg && i < cg->n_ignored; i++)
 		husk_warn(ctx, "%s: cgroup v2 has no such limit, ignored", cg->ignored[i]);
 	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
 	                                           b.spec->n_annotations, err) < 0)
 		goto err_destroy_cgroup;
-	if (build(ctx->root, id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
+	if (build(ctx->root, id, opts, console_socket_fd, lock_fd, &b, cg, rootless, &sp, err) < 0)
 		goto err_destroy_cgroup;
 	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)
 		goto err_kill;
@@ -432,6 +453,7 @@ err_destroy_cgroup:
 		husk_cgroup_kill_all(cg, SIGKILL, NULL);
 	husk_cgroup_free(cg);
 err_remove_state:
+	husk_net_rootless_stop(ctx->root, id, NULL);
 	husk_state_remove(ctx->root, id, NULL);
 	return -1;
 }
@@ -590,7 +612,8 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 		if (!force)
 			goto out;
 		husk_error_release(err);
-		r = husk_state_remove(ctx->root, id, err);
+		if (husk_net_rootless_stop(ctx->root, id, err) == 0)
+			r = husk_state_remove(ctx->root, id, err);
 		goto out;
 	}
 	husk_state_refresh(st);
@@ -602,7 +625,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	if (st->status != HUSK_STATUS_STOPPED && stop_all(st, err) < 0)
 		goto out;
 	/* also kills what outlived the init (no pid namespace of its own) */
-	if (destroy_cgroup(st, err) < 0)
+	if (destroy_cgroup(st, err) < 0 || husk_net_rootless_stop(ctx->root, id, err) < 0)
 		goto out;
 	st->status = HUSK_STATUS_STOPPED;
 	run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTOP);

@@ -211,6 +211,7 @@ struct exec_child {
 	int preserve_fds;
 	int exec_stub_fd;
 	uint64_t reset_signals;
+	bool user_joined; /* the parent already joined the user namespace */
 };
 
 static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c, int sync_fd)
@@ -225,6 +226,8 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 	prctl(PR_SET_DUMPABLE, 0);
 	struct husk_ns_plan ns = c->plan->ns;
 	ns.join_fd[HUSK_NS_PID] = -1; /* joined by the parent, see above */
+	if (c->user_joined)
+		ns.join_fd[HUSK_NS_USER] = -1;
 	int listen = husk_init_listen_fds(&process, getpid());
 	int preserve = c->preserve_fds > listen ? c->preserve_fds : listen;
 	int keep[] = {sync_fd, c->exec_stub_fd};
@@ -261,6 +264,18 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	if (husk_exec_stub_create(&stub_fd, err) < 0)
 		return -1;
 	_cleanup_close_ int saved_pidns = -1;
+	/* The kernel lets a process join a pid namespace only with
+	 * CAP_SYS_ADMIN over it and over its own user namespace: an
+	 * unprivileged caller enters the container's user namespace first, for
+	 * good (what it does afterwards, waiting and relaying, needs nothing of
+	 * its own user namespace; file access goes by its unchanged ids). */
+	bool user_joined = false;
+	if (plan->ns.join_fd[HUSK_NS_USER] >= 0 && plan->ns.join_fd[HUSK_NS_PID] >= 0 &&
+	    geteuid() != 0) {
+		if (setns(plan->ns.join_fd[HUSK_NS_USER], CLONE_NEWUSER) < 0)
+			return husk_error_set(err, errno, "join user namespace");
+		user_joined = true;
+	}
 	if (plan->ns.join_fd[HUSK_NS_PID] >= 0) {
 		saved_pidns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 		if (saved_pidns < 0 || setns(plan->ns.join_fd[HUSK_NS_PID], CLONE_NEWPID) < 0)
@@ -270,7 +285,8 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	                       .console_fd = console_fd,
 	                       .preserve_fds = preserve_fds,
 	                       .exec_stub_fd = stub_fd,
-	                       .reset_signals = husk_signals_non_default()};
+	                       .reset_signals = husk_signals_non_default(),
+	                       .user_joined = user_joined};
 	int pidfd = -1;
 	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
 	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);

@@ -23,6 +23,7 @@
 #include "husk/state.h"
 #include "hooks.h"
 #include "lsm.h"
+#include "net/loopback.h"
 #include "paths.h"
 #include "util/time.h"
 #include "process.h"
@@ -155,6 +156,10 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	if (a->unshare_flags && unshare((int)a->unshare_flags) < 0)
 		return husk_error_set(err, errno,
 		                      "create namespaces inside the joined user namespace");
+	/* a new network namespace starts with lo down; runc brings it up */
+	if (((a->plan->clone_flags | a->unshare_flags) & CLONE_NEWNET) &&
+	    husk_net_loopback_up(err) < 0)
+		return -1;
 	if (!a->no_new_keyring)
 		join_session_keyring(a->id);
 	if (set_names(a->spec, err) < 0)
