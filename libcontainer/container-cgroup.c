@@ -38,12 +38,12 @@ static int open_cgroup(const struct husk_state *st, struct husk_cgroup **ret,
 {
 	if (!st->cgroup_path)
 		return husk_error_set(err, 0,
-		                      "container \"%s\" has no cgroup (this host has no cgroup v2 "
+		                      "container \"%s\" has no cgroup (this host has no cgroup "
 		                      "hierarchy)",
 		                      st->id);
-	if (husk_cgroup_load(st->cgroup_path, ret, err) < 0)
+	if (husk_cgroup_load(st, ret, err) < 0)
 		return -1;
-	if ((*ret)->dir_fd < 0) {
+	if ((*ret)->missing) {
 		husk_error_set(err, ENOENT, "cgroup \"%s\" of container \"%s\" is gone",
 		               st->cgroup_path, st->id);
 		husk_cgroup_free(*ret);
