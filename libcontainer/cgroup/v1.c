@@ -101,6 +101,19 @@ fail:
 	return -1;
 }
 
+static int load_unified(struct husk_cgroup *cg, const struct husk_cgroup_host *host,
+                        const char *dir, struct husk_error **err)
+{
+	if (!host->v2_root)
+		return husk_error_set(err, 0, "cgroup \"%s\": this host has no cgroup v2 hierarchy",
+		                      dir);
+	if (husk_cgroup_v2_open(cg->mode, host->v2_root, dir, &cg->unified, err) < 0)
+		return -1;
+	add_path(cg, "unified", dir);
+	cg->missing = cg->missing && cg->unified->missing;
+	return 0;
+}
+
 int husk_cgroup_v1_load(const struct husk_cgroup_host *host, const struct husk_state *st,
                         struct husk_cgroup **ret, struct husk_error **err)
 {
@@ -112,19 +125,10 @@ int husk_cgroup_v1_load(const struct husk_cgroup_host *host, const struct husk_s
 	for (size_t i = 0; i < st->n_cgroup_paths; i++) {
 		const struct husk_kv *kv = &st->cgroup_paths[i];
 		if (!strcmp(kv->key, "unified")) {
-			if (!host->v2_root ||
-			    husk_cgroup_v2_open(cg->mode, host->v2_root, kv->value, &cg->unified,
-			                        err) < 0) {
-				if (!host->v2_root)
-					husk_error_set(err, 0,
-					               "cgroup \"%s\": this host has no cgroup v2 "
-					               "hierarchy",
-					               kv->value);
+			if (load_unified(cg, host, kv->value, err) < 0) {
 				husk_cgroup_free(cg);
 				return -1;
 			}
-			add_path(cg, kv->key, kv->value);
-			cg->missing = cg->missing && cg->unified->missing;
 			continue;
 		}
 		int fd = open(kv->value, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
