@@ -84,15 +84,31 @@ static bool parse_hierarchy(char *line, struct hierarchy *h)
 	return true;
 }
 
+static void hierarchies_free_one(struct hierarchy *h)
+{
+	free(h->name);
+	free(h->fstype);
+	free(h->options);
+	free(h->root);
+}
+
 static void hierarchies_free(struct hierarchy *hs, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(hs[i].name);
-		free(hs[i].fstype);
-		free(hs[i].options);
-		free(hs[i].root);
-	}
+	for (size_t i = 0; i < n; i++)
+		hierarchies_free_one(&hs[i]);
 	free(hs);
+}
+
+/* Whether a mountinfo line mounts /sys/fs/cgroup itself (field 5). */
+static bool mounts_cgroup_dir(const char *line)
+{
+	const char *p = line;
+	for (int i = 0; i < 4 && p; i++) {
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	size_t n = strlen(HOST_CGROUP_DIR) - 1; /* without the trailing '/' */
+	return p && !strncmp(p, HOST_CGROUP_DIR, n) && p[n] == ' ';
 }
 
 static int list_hierarchies(struct hierarchy **ret, size_t *ret_n, struct husk_error **err)
@@ -106,9 +122,25 @@ static int list_hierarchies(struct hierarchy **ret, size_t *ret_n, struct husk_e
 	size_t cap = 0;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
+		/* a later mount on /sys/fs/cgroup itself hides the hierarchies
+		 * mounted below the earlier one */
+		if (mounts_cgroup_dir(line)) {
+			hierarchies_free(hs, n);
+			hs = NULL;
+			n = 0;
+			continue;
+		}
 		struct hierarchy h;
 		if (!parse_hierarchy(line, &h))
 			continue;
+		size_t i = 0;
+		while (i < n && strcmp(hs[i].name, h.name) != 0)
+			i++;
+		if (i < n) { /* mounted over: the later mount is the one seen */
+			hierarchies_free_one(&hs[i]);
+			hs[i] = h;
+			continue;
+		}
 		hs = xreallocarray(hs, n + 1, sizeof(*hs));
 		hs[n++] = h;
 	}
