@@ -40,12 +40,12 @@ static int open_cgroup(const struct husk_state *st, struct husk_cgroup **ret,
 	if (!st->cgroup_path)
 		return husk_error_set(err, 0,
 		                      "container \"%s\" has no cgroup (a rootless container gets "
-		                      "one only in a delegated cgroup v2 subtree, and every "
-		                      "container only where the host has cgroup v2)",
+		                      "one only in a delegated cgroup v2 subtree, and a container "
+		                      "only where the host has a cgroup hierarchy)",
 		                      st->id);
-	if (husk_cgroup_load(st->cgroup_path, ret, err) < 0)
+	if (husk_cgroup_load(st, ret, err) < 0)
 		return -1;
-	if ((*ret)->dir_fd < 0) {
+	if ((*ret)->missing) {
 		husk_error_set(err, ENOENT, "cgroup \"%s\" of container \"%s\" is gone",
 		               st->cgroup_path, st->id);
 		husk_cgroup_free(*ret);

@@ -205,6 +205,8 @@ static int record_created(const char *root, const char *id, const struct husk_bu
 	    .created = created,
 	    .owner = geteuid(),
 	    .cgroup_path = cg ? cg->dir : NULL,
+	    .cgroup_paths = cg ? cg->paths : NULL,
+	    .n_cgroup_paths = cg ? cg->n_paths : 0,
 	    .annotations = b->spec->annotations,
 	    .n_annotations = b->spec->n_annotations,
 	};
@@ -424,7 +426,8 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	              : husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err)) < 0)
 		goto err_remove_state;
 	for (size_t i = 0; cg && i < cg->n_ignored; i++)
-		husk_warn(ctx, "%s: cgroup v2 has no such limit, ignored", cg->ignored[i]);
+		husk_warn(ctx, "%s: cgroup %s has no such limit, ignored", cg->ignored[i],
+		          cg->driver->name);
 	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
 	                                           b.spec->n_annotations, err) < 0)
 		goto err_destroy_cgroup;
@@ -531,7 +534,7 @@ static int signal_all(const struct husk_state *st, int signo, struct husk_error 
 	if (!st->cgroup_path)
 		return husk_signal_all(st, signo, err);
 	struct husk_cgroup *cg = NULL;
-	if (husk_cgroup_load(st->cgroup_path, &cg, err) < 0)
+	if (husk_cgroup_load(st, &cg, err) < 0)
 		return -1;
 	int r = husk_cgroup_kill_all(cg, signo, err);
 	husk_cgroup_free(cg);
@@ -545,7 +548,7 @@ static int destroy_cgroup(const struct husk_state *st, struct husk_error **err)
 	struct husk_cgroup *cg = NULL;
 	if (!st->cgroup_path)
 		return 0;
-	if (husk_cgroup_load(st->cgroup_path, &cg, err) < 0)
+	if (husk_cgroup_load(st, &cg, err) < 0)
 		return -1;
 	int r = husk_cgroup_destroy(cg, err);
 	husk_cgroup_free(cg);

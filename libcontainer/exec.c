@@ -289,8 +289,9 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	                       .user_joined = user_joined};
 	int pidfd = -1;
 	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
-	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);
-	bool move = false;
+	/* v1 hierarchies cannot be cloned into: moved before GO */
+	bool move = husk_cgroup_joins_after_clone(plan->cgroup);
+	pid_t pid = husk_clone(0, move ? -1 : cgroup_fd, &pidfd);
 	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
 		/* moved before GO instead; it joins the container's cgroup
 		 * namespace (if any) after that, by setns */
@@ -377,7 +378,7 @@ static int run_exec(const struct husk_context *ctx, const char *id,
 	    husk_seccomp_compile_cached(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
 	                                cache_dir, &plan.seccomp, err) < 0)
 		goto out;
-	if (st->cgroup_path && husk_cgroup_load(st->cgroup_path, &plan.cgroup, err) < 0)
+	if (st->cgroup_path && husk_cgroup_load(st, &plan.cgroup, err) < 0)
 		goto out;
 	plan.id = id;
 	plan.st = st;

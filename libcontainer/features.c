@@ -40,12 +40,12 @@ static void gen_enabled(struct json_gen *g, const char *key, bool enabled)
 
 static void gen_cgroup(struct json_gen *g)
 {
-	/* The v2 driver (cgroup/v2.c), also on the cgroup2 hierarchy of a
-	 * hybrid host; v1 controllers and systemd are not driven yet.  rdma
-	 * limits are written to rdma.max. */
+	/* The v2 driver (cgroup/v2.c) on unified hosts, the v1 driver
+	 * (cgroup/v1.c) on legacy and hybrid ones; systemd is not driven yet.
+	 * rdma limits are written to rdma.max on both. */
 	json_gen_key(g, "cgroup");
 	json_gen_object_open(g);
-	json_gen_kv_bool(g, "v1", false);
+	json_gen_kv_bool(g, "v1", true);
 	json_gen_kv_bool(g, "v2", true);
 	json_gen_kv_bool(g, "systemd", false);
 	json_gen_kv_bool(g, "systemdUser", false);

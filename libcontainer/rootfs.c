@@ -316,20 +316,18 @@ static int mount_fs(const struct mnt *m, const char *fstype, struct husk_error *
 
 /* type "cgroup": on a pure cgroup v2 host, a cgroup2 mount (rooted at the
  * container's cgroup when it has a cgroup namespace).  On hybrid and v1
- * hosts, and where cgroup2 cannot be mounted (a user namespace without a
- * cgroup namespace), the host's /sys/fs/cgroup tree is bound, always
- * read-only so the container cannot reach other cgroups.  Binding only the
- * container's own cgroup per controller is left to the cgroup driver. */
+ * hosts, the container's own cgroup of each hierarchy (rootfs-cgroup.c).
+ * Where cgroup2 cannot be mounted (a user namespace without a cgroup
+ * namespace), the host's /sys/fs/cgroup tree is bound, always read-only
+ * so the container cannot reach other cgroups. */
 static int mount_cgroup(const struct mnt *m, struct husk_error **err)
 {
 	struct statfs sfs;
 	if (statfs("/sys/fs/cgroup", &sfs) < 0)
 		return husk_error_set(err, errno, "statfs \"/sys/fs/cgroup\"");
-	if (sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		if (!m->opts->new_cgroup_ns)
-			return bind_fallback(m, "/sys/fs/cgroup", true, err);
-		return husk_mount_cgroup_v1_tree(m->root_fd, m->dest, m->o.flags, err);
-	}
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return husk_mount_cgroup_v1_tree(m->root_fd, m->dest, m->o.flags,
+		                                 m->opts->new_cgroup_ns, err);
 
 	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, HUSK_ROOT_DIR, err);
 	if (fd < 0)

@@ -209,8 +209,15 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 		return -1;
 	int pidfd = -1;
 	int cgroup_fd = cg ? cg->dir_fd : -1;
+	/* v1 hierarchies cannot be cloned into: the child is moved before GO,
+	 * and makes its cgroup namespace after that, as below */
+	bool move = husk_cgroup_joins_after_clone(cg);
+	if (move) {
+		cgroup_fd = -1;
+		a->unshare_flags |= flags & CLONE_NEWCGROUP;
+		flags &= ~(unsigned long)CLONE_NEWCGROUP;
+	}
 	pid_t pid = husk_clone(flags, cgroup_fd, &pidfd);
-	bool move = false;
 	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
 		/* The kernel cannot clone into the cgroup (before 5.7): the
 		 * child is moved before GO instead, and creates its cgroup

@@ -5,7 +5,8 @@
  * state.json keeps "owner" as the numeric uid (names can change and a lookup
  * may need NSS at create time); husk_state_to_json() renders the user name as
  * runc does, or "#<uid>" when the uid has no passwd entry.  The husk-only
- * fields are "initStartTime" (pid-reuse detection) and "cgroupPath".
+ * fields are "initStartTime" (pid-reuse detection), "cgroupPath" and, for
+ * the cgroup v1 driver, "cgroupPaths" (hierarchy -> directory).
  *
  * The file is read back by every later command, which then signals the
  * recorded pid and writes to the recorded cgroup: a document that was
@@ -40,13 +41,18 @@ const char *husk_status_name(enum husk_status status)
 	return status_names[status];
 }
 
+static void gen_kv(struct json_gen *g, const char *key, const struct husk_kv *kv, size_t n)
+{
+	json_gen_key(g, key);
+	json_gen_object_open(g);
+	for (size_t i = 0; i < n; i++)
+		json_gen_kv_string(g, kv[i].key, kv[i].value);
+	json_gen_object_close(g);
+}
+
 static void gen_annotations(struct json_gen *g, const struct husk_state *state)
 {
-	json_gen_key(g, "annotations");
-	json_gen_object_open(g);
-	for (size_t i = 0; i < state->n_annotations; i++)
-		json_gen_kv_string(g, state->annotations[i].key, state->annotations[i].value);
-	json_gen_object_close(g);
+	gen_kv(g, "annotations", state->annotations, state->n_annotations);
 }
 
 static char *gen_take(struct json_gen *g, size_t *ret_len)
@@ -78,6 +84,8 @@ char *state_json_encode(const struct husk_state *state, size_t *ret_len)
 	json_gen_kv_u64(g, "owner", state->owner);
 	if (state->cgroup_path)
 		json_gen_kv_string(g, "cgroupPath", state->cgroup_path);
+	if (state->n_cgroup_paths)
+		gen_kv(g, "cgroupPaths", state->cgroup_paths, state->n_cgroup_paths);
 	gen_annotations(g, state);
 	json_gen_object_close(g);
 	return gen_take(g, ret_len);
@@ -182,26 +190,28 @@ static int get_status(const struct json_value *obj, enum husk_status *ret, struc
 	                      v->line, v->col, v->string.str);
 }
 
-static int get_annotations(const struct json_value *obj, struct husk_state *s,
-                           struct husk_error **err)
+/* A string -> string object (annotations, cgroupPaths); absent or null is
+ * empty. */
+static int get_kv(const struct json_value *obj, const char *key, struct husk_kv **ret,
+                  size_t *ret_n, struct husk_error **err)
 {
-	const struct json_value *v = json_object_get(obj, "annotations");
+	const struct json_value *v = json_object_get(obj, key);
 	if (!v || v->type == JSON_NULL)
 		return 0;
 	if (v->type != JSON_OBJECT)
-		return bad(v, "annotations", "expected object", err);
-	s->annotations = xcalloc(v->object.len ? v->object.len : 1, sizeof(*s->annotations));
+		return bad(v, key, "expected object", err);
+	*ret = xcalloc(v->object.len ? v->object.len : 1, sizeof(**ret));
 	for (size_t i = 0; i < v->object.len; i++) {
 		const struct json_member *m = &v->object.members[i];
 		if (m->value->type != JSON_STRING)
 			return husk_error_set(err, EINVAL,
-			                      "line %u, column %u: $.annotations[\"%s\"]: expected "
+			                      "line %u, column %u: $.%s[\"%s\"]: expected "
 			                      "string, got %s",
-			                      m->value->line, m->value->col, m->key,
+			                      m->value->line, m->value->col, key, m->key,
 			                      json_type_name(m->value->type));
-		s->annotations[i].key = xstrdup(m->key);
-		s->annotations[i].value = xstrdup(m->value->string.str);
-		s->n_annotations = i + 1;
+		(*ret)[i].key = xstrdup(m->key);
+		(*ret)[i].value = xstrdup(m->value->string.str);
+		*ret_n = i + 1;
 	}
 	return 0;
 }
@@ -306,7 +316,8 @@ static int decode_fields(const struct json_value *root, struct husk_state *s,
 	    get_string(root, "created", &s->created, err) < 0 ||
 	    get_u64(root, "owner", UINT32_MAX, &owner, err) < 0 ||
 	    get_string(root, "cgroupPath", &s->cgroup_path, err) < 0 ||
-	    get_annotations(root, s, err) < 0)
+	    get_kv(root, "cgroupPaths", &s->cgroup_paths, &s->n_cgroup_paths, err) < 0 ||
+	    get_kv(root, "annotations", &s->annotations, &s->n_annotations, err) < 0)
 		return -1;
 	if (!s->id)
 		return husk_error_set(err, EINVAL, "line %u, column %u: $.id: missing", root->line,
@@ -341,45 +352,48 @@ int state_json_decode(const char *buf, size_t len, struct husk_state **ret, stru
 /* ---- the init's cgroup --------------------------------------------------- */
 
 /* The cgroup v2 path of pid ("0::/a/b" in /proc/PID/cgroup), malloc'd. */
-static char *unified_cgroup_of(pid_t pid)
+/* Whether some leading part of `own` (a path from /proc/PID/cgroup,
+ * relative to its hierarchy's mount: "/husk-x-c1" of
+ * "/husk-x-c1/init.scope" when the container made cgroups of its own) ends
+ * the recorded directory. */
+static bool ends_recorded_dir(const char *dir, const char *own)
 {
+	size_t dir_len = strlen(dir);
+	for (size_t k = strlen(own); k > 1; k--) {
+		if (own[k] != '\0' && own[k] != '/')
+			continue;
+		if (k <= dir_len && strncmp(dir + dir_len - k, own, k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The recorded cgroupPath is a directory in one hierarchy: the cgroup2 one,
+ * or (cgroup v1 driver on a legacy host) the first v1 one.  Every line of
+ * /proc/PID/cgroup is tried, "0::/path" and "N:controllers:/path" alike. */
+bool state_init_in_cgroup(const struct husk_state *state)
+{
+	if (!state->cgroup_path)
+		return true;
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)state->pid);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
+		return false;
 	char buf[8192];
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return NULL;
+		return false;
 	buf[n] = '\0';
 	for (char *line = buf; line && *line;) {
 		char *next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (strncmp(line, "0::", 3) == 0)
-			return xstrdup(line + 3);
-		line = next;
-	}
-	return NULL;
-}
-
-bool state_init_in_cgroup(const struct husk_state *state)
-{
-	if (!state->cgroup_path)
-		return true;
-	_cleanup_free_ char *own = unified_cgroup_of(state->pid);
-	if (!own)
-		return false;
-	/* own is relative to the cgroup2 mount that cgroupPath starts with:
-	 * some leading part of own ("/husk-x-c1" of "/husk-x-c1/init.scope",
-	 * when the container made cgroups of its own) must end cgroupPath. */
-	size_t path_len = strlen(state->cgroup_path);
-	for (size_t k = strlen(own); k > 1; k--) {
-		if (own[k] != '\0' && own[k] != '/')
-			continue;
-		if (k <= path_len && strncmp(state->cgroup_path + path_len - k, own, k) == 0)
+		char *colon = strchr(line, ':');
+		char *own = colon ? strchr(colon + 1, ':') : NULL;
+		if (own && ends_recorded_dir(state->cgroup_path, own + 1))
 			return true;
+		line = next;
 	}
 	return false;
 }

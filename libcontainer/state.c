@@ -527,6 +527,11 @@ void husk_state_free(struct husk_state *state)
 	free(state->rootfs);
 	free(state->created);
 	free(state->cgroup_path);
+	for (size_t i = 0; i < state->n_cgroup_paths; i++) {
+		free(state->cgroup_paths[i].key);
+		free(state->cgroup_paths[i].value);
+	}
+	free(state->cgroup_paths);
 	for (size_t i = 0; i < state->n_annotations; i++) {
 		free(state->annotations[i].key);
 		free(state->annotations[i].value);
