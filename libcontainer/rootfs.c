@@ -390,14 +390,14 @@ static int mount_entry(int root_fd, const struct husk_rootfs_options *opts, size
 	husk_mount_opts_parse(sm->options, sm->n_options, &m.o);
 	_cleanup_free_ char *data = m.o.data; /* released with the entry */
 
-	/* The parent made the tree (husk_rootfs_parent_prepare); refused
-	 * rather than mounted plain, which would show the wrong owners. */
-	if (m.o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP)) {
-		if (index < opts->n_idmap_fds && opts->idmap_fds[index] >= 0)
-			return mount_idmapped(&m, opts->idmap_fds[index], err);
+	/* The parent made the tree (husk_rootfs_parent_prepare, or the
+	 * network's files: net/files.h); an idmap entry without one is
+	 * refused rather than mounted plain, which would show the wrong owners. */
+	if (index < opts->n_idmap_fds && opts->idmap_fds[index] >= 0)
+		return mount_idmapped(&m, opts->idmap_fds[index], err);
+	if (m.o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP))
 		return husk_error_set(err, EOPNOTSUPP,
 		                      "mount on \"%s\": idmapped tree not prepared", dest);
-	}
 	if (!proc_dest_allowed(m.type, dest))
 		return husk_error_set(err, 0, "mount on \"%s\": only proc may be mounted in /proc",
 		                      dest);
