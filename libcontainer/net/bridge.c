@@ -37,12 +37,12 @@ static int check_ours(const struct husk_nl_link *l, const char *name, const char
                       struct husk_error **err)
 {
 	if (!l->is_bridge || strncmp(l->alias, "husk ", 5) != 0)
-		return husk_error_set(err, EEXIST,
+		return husk_error_set(err, 0,
 		                      "bridge \"%s\": a link of that name exists and husk did "
 		                      "not make it",
 		                      name);
 	if (strcmp(l->alias, owner) != 0)
-		return husk_error_set(err, EBUSY,
+		return husk_error_set(err, 0,
 		                      "bridge \"%s\" belongs to the state root \"%s\"; choose "
 		                      "another with annotation \"%s\"",
 		                      name, l->alias + 5, HUSK_ANNOTATION_NET_BRIDGE);
@@ -63,7 +63,7 @@ static int check_no_overlap(struct husk_nl *nl, const struct husk_net_subnet *su
 		return 0;
 	if (oif > 0)
 		(void)if_indextoname((unsigned)oif, dev);
-	return husk_error_set(err, EADDRINUSE,
+	return husk_error_set(err, 0,
 	                      "subnet %s/%u overlaps the host's route to %s/%u on \"%s\"; choose "
 	                      "another with annotation \"%s\"",
 	                      husk_net_format_ipv4(subnet->network, a), subnet->prefix,

@@ -40,24 +40,23 @@ static int parse_line(char *line, const char *name, unsigned no, bool *have_subn
 {
 	char *sp = strchr(line, ' ');
 	if (!sp)
-		return husk_error_set(err, EINVAL, "%s:%u: expected two fields", name, no);
+		return husk_error_set(err, 0, "%s:%u: expected two fields", name, no);
 	*sp = '\0';
 	const char *value = sp + 1;
 	if (strcmp(line, "subnet") == 0) {
 		const char *why = NULL;
 		if (*have_subnet || husk_net_parse_subnet(value, &ipam->subnet, &why) < 0)
-			return husk_error_set(err, EINVAL, "%s:%u: bad subnet \"%s\"", name, no,
-			                      value);
+			return husk_error_set(err, 0, "%s:%u: bad subnet \"%s\"", name, no, value);
 		*have_subnet = true;
 		return 0;
 	}
 	uint32_t address;
 	if (!*have_subnet || husk_net_parse_ipv4(line, &address) < 0 || !*value ||
 	    strchr(value, ' '))
-		return husk_error_set(err, EINVAL, "%s:%u: bad entry", name, no);
+		return husk_error_set(err, 0, "%s:%u: bad entry", name, no);
 	for (size_t i = 0; i < ipam->n; i++)
 		if (ipam->entries[i].address == address)
-			return husk_error_set(err, EINVAL, "%s:%u: address given twice", name, no);
+			return husk_error_set(err, 0, "%s:%u: address given twice", name, no);
 	add_entry(ipam, address, value);
 	return 0;
 }
@@ -82,7 +81,7 @@ int husk_ipam_parse(const char *text, const char *name, struct husk_ipam *ret,
 		}
 	}
 	if (!have_subnet)
-		return husk_error_set(err, EINVAL, "%s: no subnet line", name);
+		return husk_error_set(err, 0, "%s: no subnet line", name);
 	*ret = ipam;
 	return 0;
 }
@@ -118,7 +117,7 @@ int husk_ipam_allocate(struct husk_ipam *ipam, const char *id, uint32_t want, ui
 		for (size_t i = 0; i < ipam->n; i++)
 			if (ipam->entries[i].address == want)
 				return husk_error_set(
-				    err, EADDRINUSE, "address %s is used by container \"%s\"",
+				    err, 0, "address %s is used by container \"%s\"",
 				    husk_net_format_ipv4(want, buf), ipam->entries[i].id);
 		add_entry(ipam, want, id);
 		*ret = want;
@@ -131,7 +130,7 @@ int husk_ipam_allocate(struct husk_ipam *ipam, const char *id, uint32_t want, ui
 		if (ipam->entries[i].address == candidate)
 			candidate++;
 	if (!husk_net_address_usable(&ipam->subnet, candidate))
-		return husk_error_set(err, ENOSPC, "no free address left in %s/%u",
+		return husk_error_set(err, 0, "no free address left in %s/%u",
 		                      husk_net_format_ipv4(ipam->subnet.network, buf),
 		                      ipam->subnet.prefix);
 	add_entry(ipam, candidate, id);
