@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "net/files.h"
 #include "util/file.h"
 #include "util/xalloc.h"
 
@@ -231,7 +232,7 @@ int husk_ipam_store(int dir_fd, const char *bridge, const struct husk_ipam *ipam
 		return 0;
 	}
 	_cleanup_free_ char *text = husk_ipam_format(ipam);
-	return write_file_atomic(dir_fd, name, text, strlen(text), 0600, err);
+	return husk_net_replace_file(dir_fd, name, text, 0600, err);
 }
 
 int husk_ipam_bridges(int dir_fd, char ***ret, size_t *ret_n, struct husk_error **err)
