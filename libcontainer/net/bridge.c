@@ -70,6 +70,22 @@ static int check_no_overlap(struct husk_nl *nl, const struct husk_net_subnet *su
 	                      husk_net_format_ipv4(dst, b), len, dev, HUSK_ANNOTATION_NET_SUBNET);
 }
 
+/* A bridge whose address is not set takes the lowest of its ports', so the
+ * gateway's MAC would change as containers come and go and their ARP
+ * entries would point at a departed one: it gets a fixed, locally
+ * administered one, 02:68 and the gateway address (unique, as subnets may
+ * not overlap). */
+static void bridge_mac(const struct husk_net_subnet *subnet, uint8_t mac[6])
+{
+	uint32_t gw = husk_net_gateway(subnet);
+	mac[0] = 0x02;
+	mac[1] = 0x68;
+	mac[2] = (uint8_t)(gw >> 24);
+	mac[3] = (uint8_t)(gw >> 16);
+	mac[4] = (uint8_t)(gw >> 8);
+	mac[5] = (uint8_t)gw;
+}
+
 /* A new bridge: alias, gateway address, route_localnet (so the host can
  * reach a published port on 127.0.0.1: the DNATed packet leaves by the
  * bridge with a loopback source), up. */
@@ -77,9 +93,11 @@ static int create(struct husk_nl *nl, const char *name, const struct husk_net_su
                   const char *owner, int *ret_index, struct husk_error **err)
 {
 	struct husk_nl_link l;
+	uint8_t mac[6];
+	bridge_mac(subnet, mac);
 	if (check_no_overlap(nl, subnet, err) < 0)
 		return -1;
-	if (husk_nl_bridge_add(nl, name) < 0)
+	if (husk_nl_bridge_add(nl, name, mac) < 0)
 		return husk_error_set(err, errno, "create bridge \"%s\"", name);
 	_cleanup_free_ char *localnet =
 	    xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", name);

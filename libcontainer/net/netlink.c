@@ -200,11 +200,12 @@ int husk_nl_link_get(struct husk_nl *nl, const char *name, struct husk_nl_link *
 	return 0;
 }
 
-int husk_nl_bridge_add(struct husk_nl *nl, const char *name)
+int husk_nl_bridge_add(struct husk_nl *nl, const char *name, const uint8_t mac[6])
 {
 	char buf[SEND_SIZE];
 	struct nlmsghdr *nlh = put_link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);

@@ -43,8 +43,9 @@ struct husk_nl_link {
 
 /* The link named name; -1/ENODEV when there is none. */
 int husk_nl_link_get(struct husk_nl *nl, const char *name, struct husk_nl_link *ret);
-/* A bridge named name (fails with EEXIST when the name is taken). */
-int husk_nl_bridge_add(struct husk_nl *nl, const char *name);
+/* A bridge named name with the hardware address mac (fails with EEXIST when
+ * the name is taken). */
+int husk_nl_bridge_add(struct husk_nl *nl, const char *name, const uint8_t mac[6]);
 /* A veth pair: `name` here, enslaved to master_index and up; the peer
  * created directly in the network namespace peer_netns_fd as peer_name. */
 int husk_nl_veth_add(struct husk_nl *nl, const char *name, int master_index, const char *peer_name,
