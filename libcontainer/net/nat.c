@@ -21,7 +21,7 @@
 #include "util/xalloc.h"
 
 #define MSG_ROOM    1024 /* a rule message here is about 600 bytes */
-#define IFNAMSIZ_   16
+#define OIFNAME_LEN 16   /* meta oifname loads IFNAMSIZ bytes, NUL-padded */
 #define PRIO_DSTNAT (-100)
 #define PRIO_SRCNAT 100
 /* nft's rule comments are userdata TLVs of type 0 holding a NUL-ended string */
@@ -190,7 +190,7 @@ static void match_saddr(struct nlmsghdr *nlh, uint32_t network, uint8_t prefix)
 /* oifname [!=] NAME */
 static void match_oifname(struct nlmsghdr *nlh, uint32_t op, const char *name)
 {
-	char padded[IFNAMSIZ_] = {0};
+	char padded[OIFNAME_LEN] = {0};
 	strncpy(padded, name, sizeof(padded) - 1);
 	e_meta(nlh, NFT_META_OIFNAME);
 	e_cmp(nlh, op, padded, sizeof(padded));
