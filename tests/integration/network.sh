@@ -16,6 +16,9 @@ UP_NS="husk-up-$$"
 UP_LINK="hkup$(($$ % 100000))"
 UP_HOST=198.51.100.1
 UP_PEER=198.51.100.2
+# husk turns IPv4 forwarding on and leaves it on (docs/network.md); the tests
+# put back what the host had
+FORWARD_BEFORE=$(cat /proc/sys/net/ipv4/ip_forward)
 
 # net_bundle [PORTS]: a bundle on this test's bridge.
 net_bundle() {
@@ -68,6 +71,7 @@ cleanup() {
 	ip netns del "$UP_NS" 2>/dev/null || :
 	ip link del "$BR" 2>/dev/null || :
 	nft delete table ip "husk-$BR" 2>/dev/null || :
+	echo "$FORWARD_BEFORE" >/proc/sys/net/ipv4/ip_forward
 }
 
 # The upstream namespace with a busybox httpd on :8080 whose CGI answers
