@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev check
 clang libclang-rt-14-dev clang-format busybox-static jq iproute2 util-linux
-cpio kmod qemu-system-x86 strace uidmap slirp4netns"
+cpio kmod qemu-system-x86 strace uidmap slirp4netns nftables"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

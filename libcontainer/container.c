@@ -33,6 +33,7 @@
 #include "hooks.h"
 #include "json/json.h"
 #include "lsm.h"
+#include "net/net.h"
 #include "net/slirp.h"
 #include "paths.h"
 #include "procs.h"
@@ -95,7 +96,7 @@ int husk_bundle_load(const char *bundle_arg, struct husk_bundle *ret, struct hus
 	if (husk_spec_load(config, &ret->spec, err) < 0 ||
 	    husk_spec_validate("config.json", ret->spec, err) < 0 ||
 	    check_supported(ret->spec, err) < 0 || husk_sysctl_check(ret->spec, err) < 0 ||
-	    husk_lsm_check_host(ret->spec, err) < 0 ||
+	    husk_lsm_check_host(ret->spec, err) < 0 || husk_net_check(ret->spec, err) < 0 ||
 	    resolve_rootfs(ret->spec, ret->bundle, &ret->rootfs, err) < 0) {
 		husk_bundle_free(ret);
 		return -1;
@@ -260,14 +261,23 @@ struct runtime_hooks {
 	const char *id;
 	const struct husk_bundle *bundle;
 	int state_dir_fd;
+	const struct husk_net *net;
 };
 
-/* User-mode networking for a rootless container (net/rootless.h): the
+/* User-mode networking for a rootless container (net/slirp.h): the
  * init's namespaces can be opened only until GO makes it non-dumpable. */
 static int attach_rootless_network(void *data, pid_t pid, struct husk_error **err)
 {
 	const struct runtime_hooks *rh = data;
 	return husk_net_rootless_start(rh->bundle->spec, rh->state_dir_fd, pid, err);
+}
+
+/* The bridge network (net/net.h), configured from outside the init's
+ * network namespace before GO. */
+static int attach_network(void *data, pid_t pid, struct husk_error **err)
+{
+	const struct runtime_hooks *rh = data;
+	return husk_net_attach(rh->net, pid, err);
 }
 
 /* prestart (deprecated, still honoured) then createRuntime, in the runtime's
@@ -325,7 +335,8 @@ static void run_warning_hooks(const struct husk_context *ctx, const struct husk_
 /* Everything create does up to a READY init; the caller records or aborts. */
 static int build(const char *root, const char *id, const struct husk_create_options *opts,
                  int console_socket_fd, int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
-                 bool rootless, struct husk_spawned *ret, struct husk_error **err)
+                 bool rootless, const struct husk_net *net, struct husk_spawned *ret,
+                 struct husk_error **err)
 {
 	_cleanup_close_ int fifo_fd = -1;
 	_cleanup_close_ int console_fd = -1;
@@ -358,15 +369,23 @@ static int build(const char *root, const char *id, const struct husk_create_opti
 		husk_ns_plan_close(&plan);
 		return -1;
 	}
+	if (net && husk_net_mount_trees(net, b->spec->n_mounts, &args.rootfs.idmap_fds,
+	                                &args.rootfs.n_idmap_fds, err) < 0) {
+		husk_rootfs_parent_release(&args.rootfs);
+		husk_ns_plan_close(&plan);
+		return -1;
+	}
 	const struct husk_spec_hooks *hk = b->spec->hooks;
 	args.hooks_step = husk_hooks_count(hk, HUSK_HOOK_PRESTART) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_RUNTIME) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_CONTAINER) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_START_CONTAINER);
-	struct runtime_hooks rh = {.id = id, .bundle = b, .state_dir_fd = lock_fd};
+	struct runtime_hooks rh = {.id = id, .bundle = b, .state_dir_fd = lock_fd, .net = net};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
 	if (rootless && husk_net_rootless_wanted(b->spec))
 		spawn_hooks.attach = attach_rootless_network;
+	else if (net)
+		spawn_hooks.attach = attach_network;
 	struct husk_seccomp *filter = NULL;
 	_cleanup_free_ char *cache_dir = husk_seccomp_cache_dir(root);
 	if (husk_seccomp_compile_cached(b->spec->linux_ ? b->spec->linux_->seccomp : NULL,
@@ -422,6 +441,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	struct husk_cgroup *cg = NULL;
+	struct husk_net *net = NULL;
 	if ((rootless ? husk_cgroup_create_rootless(ctx->root, id, b.spec->linux_, &cg, err)
 	              : husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err)) < 0)
 		goto err_remove_state;
@@ -431,8 +451,12 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
 	                                           b.spec->n_annotations, err) < 0)
 		goto err_destroy_cgroup;
-	if (build(ctx->root, id, opts, console_socket_fd, lock_fd, &b, cg, rootless, &sp, err) < 0)
+	/* the bridge needs root; a rootless container's network is slirp4netns */
+	if (!rootless && husk_net_prepare(ctx, id, b.spec, lock_fd, &net, err) < 0)
 		goto err_destroy_cgroup;
+	if (build(ctx->root, id, opts, console_socket_fd, lock_fd, &b, cg, rootless, net, &sp,
+	          err) < 0)
+		goto err_release_net;
 	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)
 		goto err_kill;
 	if (opts->pid_file && husk_write_pid_file(opts->pid_file, sp.pid, err) < 0)
@@ -440,6 +464,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (husk_spawn_ack(&sp, err) < 0)
 		goto err_kill;
 	husk_cgroup_free(cg);
+	husk_net_free(net);
 	if (ret)
 		*ret = sp;
 	else
@@ -448,6 +473,10 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 err_kill:
 	husk_spawn_abort(&sp);
+err_release_net:
+	if (net)
+		husk_net_release(ctx->root, id, NULL);
+	husk_net_free(net);
 err_destroy_cgroup:
 	/* a cgroup found empty and reused is emptied again but kept */
 	if (cg && cg->created)
@@ -615,7 +644,8 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 		if (!force)
 			goto out;
 		husk_error_release(err);
-		if (husk_net_rootless_stop(ctx->root, id, err) == 0)
+		if (husk_net_rootless_stop(ctx->root, id, err) == 0 &&
+		    husk_net_release(ctx->root, id, err) == 0)
 			r = husk_state_remove(ctx->root, id, err);
 		goto out;
 	}
@@ -629,6 +659,8 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 		goto out;
 	/* also kills what outlived the init (no pid namespace of its own) */
 	if (destroy_cgroup(st, err) < 0 || husk_net_rootless_stop(ctx->root, id, err) < 0)
+		goto out;
+	if (husk_net_release(ctx->root, id, err) < 0)
 		goto out;
 	st->status = HUSK_STATUS_STOPPED;
 	run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTOP);

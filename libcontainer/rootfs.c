@@ -462,14 +462,14 @@ static int mount_idmapped(const struct mnt *m, int tree_fd, struct husk_error **
 
 static int mount_by_kind(struct mnt *m, size_t index, bool bind, struct husk_error **err)
 {
-	/* The parent made the tree (husk_rootfs_parent_prepare); refused
-	 * rather than mounted plain, which would show the wrong owners. */
-	if (m->o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP)) {
-		if (index < m->opts->n_idmap_fds && m->opts->idmap_fds[index] >= 0)
-			return mount_idmapped(m, m->opts->idmap_fds[index], err);
+	/* The parent made the tree (husk_rootfs_parent_prepare, or the
+	 * network's files: net/files.h); an idmap entry without one is
+	 * refused rather than mounted plain, which would show the wrong owners. */
+	if (index < m->opts->n_idmap_fds && m->opts->idmap_fds[index] >= 0)
+		return mount_idmapped(m, m->opts->idmap_fds[index], err);
+	if (m->o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP))
 		return husk_error_set(err, EOPNOTSUPP,
 		                      "mount on \"%s\": idmapped tree not prepared", m->dest);
-	}
 	if (bind) {
 		m->o.flags |= MS_BIND;
 		return mount_bind(m, err);
