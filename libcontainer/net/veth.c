@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+
+#define VETH_ALIAS "husk veth"
 
 void husk_veth_name(uint32_t address, char *buf)
 {
@@ -65,6 +68,15 @@ int husk_veth_attach(struct husk_nl *host, int bridge_index, const struct husk_n
 		return husk_error_set(err, errno, "open the container's network namespace");
 	if (husk_nl_veth_add(host, name, bridge_index, HUSK_VETH_CONTAINER_NAME, netns_fd) < 0)
 		return husk_error_set(err, errno, "create veth \"%s\"", name);
+	/* the label husk_veth_delete() looks for before deleting a link of
+	 * this name: one that someone else made is never touched */
+	struct husk_nl_link l;
+	if (husk_nl_link_get(host, name, &l) < 0 ||
+	    husk_nl_link_set_alias(host, l.index, VETH_ALIAS) < 0) {
+		int saved = errno;
+		(void)husk_nl_link_del(host, name);
+		return husk_error_set(err, saved, "label veth \"%s\"", name);
+	}
 	if (configure_inside(netns_fd, subnet, address, err) < 0) {
 		(void)husk_nl_link_del(host, name);
 		return -1;
@@ -76,6 +88,16 @@ int husk_veth_delete(struct husk_nl *host, uint32_t address, struct husk_error *
 {
 	char name[16];
 	husk_veth_name(address, name);
+	struct husk_nl_link l;
+	if (husk_nl_link_get(host, name, &l) < 0) {
+		if (errno == ENODEV)
+			return 0;
+		return husk_error_set(err, errno, "find veth \"%s\"", name);
+	}
+	/* a link of that name that husk did not make (a failed create found
+	 * the name taken) is left alone */
+	if (strcmp(l.alias, VETH_ALIAS) != 0)
+		return 0;
 	if (husk_nl_link_del(host, name) < 0)
 		return husk_error_set(err, errno, "delete veth \"%s\"", name);
 	return 0;
