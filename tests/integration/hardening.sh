@@ -150,6 +150,8 @@ test_mount_target_symlink_race() {
 	cfg '.mounts += [{destination: "/race/m", type: "tmpfs", source: "tmpfs"}]'
 	args true
 	(
+		# the swaps race with husk and with each other's leftovers
+		set +e
 		cd "$BUNDLE/rootfs"
 		while :; do
 			rm -rf race
@@ -164,7 +166,7 @@ test_mount_target_symlink_race() {
 		h run "r$i" >/dev/null 2>&1 || :
 		i=$((i + 1))
 	done
-	kill $racer
+	kill $racer 2>/dev/null || :
 	wait $racer 2>/dev/null || :
 	left=$(grep -c " $outside/" /proc/self/mountinfo || :)
 	eq 0 "$left" "mounts that landed under $outside"

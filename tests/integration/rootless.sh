@@ -255,8 +255,8 @@ test_network_outbound_through_the_helper() {
 	args sh -c 'sleep 0.3; echo out-ok | nc -w 3 10.251.7.1 7777 && echo sent'
 	out=$(ip netns exec "$ns" setpriv --reuid="$USER_A" --regid="$USER_A" --init-groups \
 		env XDG_RUNTIME_DIR="$WORK/xdg-$USER_A" "$HUSK" run c1 2>&1)
-	kill "$lpid" 2>/dev/null
-	wait "$lpid" 2>/dev/null
+	kill "$lpid" 2>/dev/null || :
+	wait "$lpid" 2>/dev/null || :
 	ip netns del "$ns"
 	eq sent "$out" "the container's side"
 	eq out-ok "$(cat "$WORK/got")" "what the listener got"
@@ -293,8 +293,8 @@ test_failed_create_stops_the_helper() {
 	     | .annotations[\"husk.net.ports\"] = \"$port:80\""
 	before=$(pgrep -u "$USER_A" -x slirp4netns | sort)
 	expect_fail 1 "rootless network: publish 127.0.0.1:$port: " ha create c1
-	kill "$lpid" 2>/dev/null
-	wait "$lpid" 2>/dev/null
+	kill "$lpid" 2>/dev/null || :
+	wait "$lpid" 2>/dev/null || :
 	cfg '.annotations["husk.net.ports"] = "" | .mounts += [{"destination": "/x", "type": "bind", "source": "/nonexistent-husk-src", "options": ["bind"]}]'
 	expect_fail 1 'nonexistent-husk-src' ha create c1
 	for p in $(pgrep -u "$USER_A" -x slirp4netns); do
