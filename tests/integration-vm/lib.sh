@@ -30,7 +30,7 @@ assert_clean() {
 		fail "mount left behind: $(grep " $BUNDLE" /proc/self/mountinfo | head -n 3)"
 	fi
 	# environ files are NUL-separated: -z makes each variable one record
-	left=$(grep -lsxzF "HUSK_TEST_MARK=$WORK" /proc/[0-9]*/environ)
+	left=$(grep -lsxzF "HUSK_TEST_MARK=$WORK" /proc/[0-9]*/environ || :)
 	if [ -n "$left" ]; then
 		p=$(echo "$left" | head -n 1 | cut -d/ -f3)
 		fail "process left behind: $p ($(cat "/proc/$p/comm" 2>/dev/null))"
