@@ -103,6 +103,14 @@ test_update_resources_stdin_and_file() {
 	echo '{"unified": {"hugetlb.2MB.max": "8388608"}}' >"$WORK/r.json"
 	conmon update --resources="$WORK/r.json" c1
 	eq 8388608 "$(cat "$dir/hugetlb.2MB.max")" "limit from --resources=FILE"
+	# Docker's update: every number, 0 for those it leaves as they are
+	echo '{"memory": {"limit": 0, "reservation": 0, "kernel": 0},
+	  "cpu": {"shares": 0, "quota": 0, "period": 0}, "pids": {"limit": 0},
+	  "blockIO": {"weight": 0}, "unified": {"hugetlb.2MB.max": "2097152"}}' |
+		shim update --resources - c1
+	eq 2097152 "$(cat "$dir/hugetlb.2MB.max")" "limit from Docker's update"
+	eq "null null null" "$(jq -c '.linux.resources | "\(.memory.limit) \(.cpu.quota) \(.pids.limit)"' \
+		-r "$ROOT/c1/config.json")" "zeros kept out of the config copy"
 	shim delete --force c1
 	assert_clean
 }

@@ -166,6 +166,11 @@ check_pause_resume() {
 check_update_memory() {
 	dk update --memory 128m --memory-swap 256m hc-d1 >/dev/null
 	has '^mem 134217728$' "$(dk exec hc-d1 sh -c "$CG_READ")" "memory limit after update"
+	# an update of the CPU alone leaves the memory limit as it is
+	dk update --cpus 0.25 hc-d1 >/dev/null
+	out=$(dk exec hc-d1 sh -c "$CG_READ")
+	has '^mem 134217728$' "$out" "memory limit after a CPU update"
+	has '^cpu 25000 100000$' "$out" "CPU quota after a CPU update"
 }
 
 check_stop() {
