@@ -53,6 +53,21 @@ test_shim_lifecycle_and_words() {
 	assert_clean
 }
 
+# create's stdio is the container's when a shim or conmon calls it: with a
+# log, warnings go there only
+test_warnings_go_to_the_log() {
+	make_bundle
+	args true
+	cfg '.linux.resources.blockIO = {"leafWeight": 500}'
+	shim create --bundle "$BUNDLE" --pid-file "$WORK/init.pid" c1 2>"$WORK/err"
+	eq "" "$(cat "$WORK/err")" "create's stderr"
+	jq -e 'select(.level == "warning") | .msg | test("leafWeight")' "$WORK/log.json" \
+		>/dev/null || fail "log: $(cat "$WORK/log.json")"
+	h delete --force c1 2>"$WORK/err"
+	grep -q 'warning: .*leafWeight' "$WORK/err" && fail "warned again at delete: $(cat "$WORK/err")"
+	assert_clean
+}
+
 test_kill_numeric_signals() {
 	start_by_shim
 	shim kill c1 9
