@@ -172,7 +172,8 @@ step_leftovers() {
 # Paths a client makes outside $T even with its state in $T: containerd
 # 1.6 keeps shim sockets in /run/containerd/s whatever its config says,
 # dockerd its plugin sockets in /run/docker/plugins, podman's image copy a
-# cache in /var/lib/containers/cache.  outside_note (in setup, before the
+# cache in /var/lib/containers/cache, husk its seccomp cache in the state
+# root podman uses, /run/husk/.cache.  outside_note (in setup, before the
 # client runs) records which exist and the entries of /run/containerd/s;
 # outside_left prints the new entries there (a shim that did not clean
 # up); force_clean removes the paths the suite made.
@@ -195,6 +196,7 @@ outside_clean() {
 	[ -e "$T/outside.all" ] || return 0
 	sort -r "$T/outside.all" | while read -r d; do
 		grep -qxF "$d" "$T/outside.existed" && continue
+		case $d in */.cache) rm -rf "$d" ;; esac # a cache, nobody's state
 		if [ -d "$d" ]; then rmdir "$d" 2>/dev/null; else rm -f "$d"; fi
 	done
 }

@@ -53,7 +53,7 @@ husk_status() { # NAME
 
 client_setup() {
 	mkdir -p "$PM/cids" "$PM/tmp"
-	outside_note /run/husk /var/lib/containers /var/lib/containers/cache \
+	outside_note /run/husk /run/husk/.cache /var/lib/containers /var/lib/containers/cache \
 		/var/lib/containers/cache/blob-info-cache-v1.boltdb
 	# the contrib snippet, with this tree's husk and this suite's settings
 	sed -e "s|/usr/local/bin/husk|$HUSK|" -e "/^\[engine\]$/a\\
