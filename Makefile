@@ -4,7 +4,7 @@
 #   make test       install deps, build, run every test suite (one summary line)
 #   make test-clients  containerd, Docker and podman on husk, end to end
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make fuzz       build and run the config fuzzer (FUZZ_SECONDS=600)
+#   make fuzz       build and run the fuzzers (FUZZ_TARGETS, FUZZ_SECONDS=600 each)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin

@@ -9,6 +9,8 @@
 enum {
 	OPT_CWD = OPT_RUN_FIRST,
 	OPT_NO_NEW_PRIVS,
+	OPT_APPARMOR,
+	OPT_PROCESS_LABEL,
 };
 
 static const struct option exec_options[] = {
@@ -22,6 +24,8 @@ static const struct option exec_options[] = {
     {"user", required_argument, NULL, 'u'},
     {"cap", required_argument, NULL, 'c'},
     {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+    {"apparmor", required_argument, NULL, OPT_APPARMOR},
+    {"process-label", required_argument, NULL, OPT_PROCESS_LABEL},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
     CMD_OPTION_HELP,
     CMD_OPTION_END,
@@ -68,6 +72,12 @@ static int exec_option(const struct cmd_def *def, int opt, struct husk_exec_opti
 		break;
 	case OPT_NO_NEW_PRIVS:
 		o->no_new_privs = true;
+		break;
+	case OPT_APPARMOR:
+		o->apparmor = optarg;
+		break;
+	case OPT_PROCESS_LABEL:
+		o->process_label = optarg;
 		break;
 	case OPT_PRESERVE_FDS:
 		return cmd_parse_count(def, "preserve-fds", optarg, &o->preserve_fds, err) < 0
@@ -120,8 +130,11 @@ const struct cmd_def cmd_exec = {
                "  --cwd DIR             working directory inside the container\n"
                "  -e, --env KEY=VALUE   add an environment variable (repeatable)\n"
                "  -u, --user UID[:GID]  run as this user\n"
-               "  -c, --cap CAP         add a capability (repeatable)\n"
+               "  -c, --cap CAP         add a capability of the container's bounding set\n"
+               "                        (repeatable)\n"
                "  --no-new-privs        set no_new_privs\n"
+               "  --apparmor PROFILE    run under this AppArmor profile\n"
+               "  --process-label LABEL run with this SELinux label\n"
                "  --preserve-fds N      pass fds 3..3+N-1 to the process\n",
     .needs_root = true,
     .names_itself = true,

@@ -5,7 +5,7 @@
 set -eu
 PKGS="build-essential pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev check
 clang libclang-rt-14-dev clang-format busybox-static jq iproute2 util-linux
-cpio kmod qemu-system-x86
+cpio kmod qemu-system-x86 strace uidmap slirp4netns nftables
 containerd docker.io podman conmon umoci skopeo"
 missing=""
 for p in $PKGS; do

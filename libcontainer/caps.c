@@ -105,6 +105,19 @@ int husk_caps_from_spec(const struct husk_spec_capabilities *caps, int last_cap,
 	return 0;
 }
 
+void husk_caps_log_skipped(const struct husk_context *ctx, const struct husk_spec_process *process)
+{
+	struct husk_caps caps;
+	_cleanup_free_ char *skipped = NULL;
+	int last_cap;
+	if (!ctx || !ctx->debug || !process || !process->capabilities ||
+	    husk_caps_last_cap(&last_cap, NULL) < 0 ||
+	    husk_caps_from_spec(process->capabilities, last_cap, &caps, &skipped, NULL) < 0 ||
+	    !skipped)
+		return;
+	husk_warn(ctx, "process.capabilities: %s unknown to this kernel, skipped", skipped);
+}
+
 /* Names for error messages; husk_capability_names is in kernel order. */
 static const char *cap_name(int cap)
 {
@@ -139,15 +152,22 @@ static int fill_flag(cap_t state, cap_flag_t flag, uint64_t mask, int last_cap)
 static int raise_ambient(const struct husk_caps *caps, int last_cap, struct husk_error **err)
 {
 	/* The process may have inherited ambient capabilities from whoever
-	 * ran husk; the container gets exactly the configured ones. */
-	if (cap_reset_ambient() < 0 && caps->ambient)
+	 * ran husk; the container gets exactly the configured ones.  One
+	 * prctl, not libcap's cap_reset_ambient(), which first asks about
+	 * each capability in turn.  EINVAL: a kernel before ambient sets. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && caps->ambient)
 		return husk_error_set(err, errno, "clear the ambient capability set");
 	for (int cap = 0; cap <= last_cap; cap++) {
 		if (!(caps->ambient & (UINT64_C(1) << cap)))
 			continue;
+		/* the kernel's rule: an ambient capability must be permitted
+		 * and inheritable too; EPERM otherwise */
 		if (cap_set_ambient(cap, CAP_SET) < 0)
-			return husk_error_set(err, errno, "raise ambient capability %s",
-			                      cap_name(cap));
+			return husk_error_set(
+			    err, errno,
+			    "process.capabilities.ambient: raise %s (it must also "
+			    "be in permitted and inheritable)",
+			    cap_name(cap));
 	}
 	return 0;
 }

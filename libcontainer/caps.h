@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "husk/context.h"
 #include "husk/error.h"
 #include "husk/spec.h"
 
@@ -32,6 +33,12 @@ int husk_caps_last_cap(int *ret, struct husk_error **err);
  *   unknown capability "CAP_FOO" in process.capabilities.bounding */
 int husk_caps_from_spec(const struct husk_spec_capabilities *caps, int last_cap,
                         struct husk_caps *ret, char **ret_skipped, struct husk_error **err);
+
+/* With --debug, reports through ctx the configured capabilities this kernel
+ * does not know (they are skipped, see above): "process.capabilities:
+ * CAP_BPF, CAP_PERFMON unknown to this kernel, skipped".  Silent otherwise,
+ * and on any error (validation reports those). */
+void husk_caps_log_skipped(const struct husk_context *ctx, const struct husk_spec_process *process);
 
 /* Drops every capability 0..last_cap that is not in caps->bounding from the
  * bounding set.  Needs CAP_SETPCAP in the effective set. */

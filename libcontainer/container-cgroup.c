@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "husk/cleanup.h"
 #include "husk/state.h"
+#include "procs.h"
 #include "util/arena.h"
 #include "util/file.h"
 #include "util/xalloc.h"
@@ -38,12 +39,13 @@ static int open_cgroup(const struct husk_state *st, struct husk_cgroup **ret,
 {
 	if (!st->cgroup_path)
 		return husk_error_set(err, 0,
-		                      "container \"%s\" has no cgroup (this host has no cgroup v2 "
-		                      "hierarchy)",
+		                      "container \"%s\" has no cgroup (a rootless container gets "
+		                      "one only in a delegated cgroup v2 subtree, and a container "
+		                      "only where the host has a cgroup hierarchy)",
 		                      st->id);
-	if (husk_cgroup_load(st->cgroup_path, ret, err) < 0)
+	if (husk_cgroup_load(st, ret, err) < 0)
 		return -1;
-	if ((*ret)->dir_fd < 0) {
+	if ((*ret)->missing) {
 		husk_error_set(err, ENOENT, "cgroup \"%s\" of container \"%s\" is gone",
 		               st->cgroup_path, st->id);
 		husk_cgroup_free(*ret);
@@ -114,9 +116,10 @@ int husk_container_ps(const struct husk_context *ctx, const char *id, pid_t **re
 	struct husk_state *st = NULL;
 	struct husk_cgroup *cg = NULL;
 	int r = load_state(ctx, id, NULL, &st, err);
-	if (r == 0)
-		r = open_cgroup(st, &cg, err);
-	if (r == 0)
+	/* without a cgroup (rootless, no delegation) /proc is asked instead */
+	if (r == 0 && !st->cgroup_path && st->status != HUSK_STATUS_STOPPED)
+		r = husk_container_pids(st, ret, ret_n);
+	else if (r == 0 && (r = open_cgroup(st, &cg, err)) == 0)
 		r = husk_cgroup_procs(cg, ret, ret_n, err);
 	husk_cgroup_free(cg);
 	husk_state_free(st);

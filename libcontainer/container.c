@@ -20,17 +20,24 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/delegation.h"
 #include "cgroup/stats.h"
 #include "container-internal.h"
 #include "exec-stub.h"
 #include "husk/cleanup.h"
+#include "seccomp-cache.h"
 #include "seccomp-filter.h"
 #include "husk/state.h"
 #include "hooks.h"
 #include "json/json.h"
+#include "lsm.h"
+#include "net/net.h"
+#include "net/slirp.h"
 #include "paths.h"
 #include "procs.h"
+#include "rootless.h"
 #include "spawn.h"
 #include "util/file.h"
 #include "util/time.h"
@@ -89,6 +96,7 @@ int husk_bundle_load(const char *bundle_arg, struct husk_bundle *ret, struct hus
 	if (husk_spec_load(config, &ret->spec, err) < 0 ||
 	    husk_spec_validate("config.json", ret->spec, err) < 0 ||
 	    check_supported(ret->spec, err) < 0 || husk_sysctl_check(ret->spec, err) < 0 ||
+	    husk_lsm_check_host(ret->spec, err) < 0 || husk_net_check(ret->spec, err) < 0 ||
 	    resolve_rootfs(ret->spec, ret->bundle, &ret->rootfs, err) < 0) {
 		husk_bundle_free(ret);
 		return -1;
@@ -135,7 +143,10 @@ static int make_exec_fifo(int dir_fd, const struct husk_spec *spec, int *ret_fd,
 		const struct husk_spec_linux *lx = spec->linux_;
 		uid_t uid = host_root_id(lx->uid_mappings, lx->n_uid_mappings);
 		gid_t gid = host_root_id(lx->gid_mappings, lx->n_gid_mappings);
-		if (fchownat(dir_fd, EXEC_FIFO, uid, gid, 0) < 0)
+		/* An unprivileged caller cannot give it to a subordinate id;
+		 * the mode lets the init write it all the same. */
+		if (fchownat(dir_fd, EXEC_FIFO, uid, gid, 0) < 0 &&
+		    !(errno == EPERM && geteuid() != 0))
 			return husk_error_set(err, errno, "chown exec fifo");
 	}
 	int fd = openat(dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC);
@@ -195,6 +206,8 @@ static int record_created(const char *root, const char *id, const struct husk_bu
 	    .created = created,
 	    .owner = geteuid(),
 	    .cgroup_path = cg ? cg->dir : NULL,
+	    .cgroup_paths = cg ? cg->paths : NULL,
+	    .n_cgroup_paths = cg ? cg->n_paths : 0,
 	    .annotations = b->spec->annotations,
 	    .n_annotations = b->spec->n_annotations,
 	};
@@ -247,7 +260,25 @@ static char *hook_state_json(const struct husk_spec *spec, const char *id, const
 struct runtime_hooks {
 	const char *id;
 	const struct husk_bundle *bundle;
+	int state_dir_fd;
+	const struct husk_net *net;
 };
+
+/* User-mode networking for a rootless container (net/slirp.h): the
+ * init's namespaces can be opened only until GO makes it non-dumpable. */
+static int attach_rootless_network(void *data, pid_t pid, struct husk_error **err)
+{
+	const struct runtime_hooks *rh = data;
+	return husk_net_rootless_start(rh->bundle->spec, rh->state_dir_fd, pid, err);
+}
+
+/* The bridge network (net/net.h), configured from outside the init's
+ * network namespace before GO. */
+static int attach_network(void *data, pid_t pid, struct husk_error **err)
+{
+	const struct runtime_hooks *rh = data;
+	return husk_net_attach(rh->net, pid, err);
+}
 
 /* prestart (deprecated, still honoured) then createRuntime, in the runtime's
  * namespaces while the init waits with its mounts made. */
@@ -302,9 +333,10 @@ static void run_warning_hooks(const struct husk_context *ctx, const struct husk_
 }
 
 /* Everything create does up to a READY init; the caller records or aborts. */
-static int build(const char *id, const struct husk_create_options *opts, int console_socket_fd,
-                 int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
-                 struct husk_spawned *ret, struct husk_error **err)
+static int build(const char *root, const char *id, const struct husk_create_options *opts,
+                 int console_socket_fd, int lock_fd, struct husk_bundle *b, struct husk_cgroup *cg,
+                 bool rootless, const struct husk_net *net, struct husk_spawned *ret,
+                 struct husk_error **err)
 {
 	_cleanup_close_ int fifo_fd = -1;
 	_cleanup_close_ int console_fd = -1;
@@ -337,16 +369,27 @@ static int build(const char *id, const struct husk_create_options *opts, int con
 		husk_ns_plan_close(&plan);
 		return -1;
 	}
+	if (net && husk_net_mount_trees(net, b->spec->n_mounts, &args.rootfs.idmap_fds,
+	                                &args.rootfs.n_idmap_fds, err) < 0) {
+		husk_rootfs_parent_release(&args.rootfs);
+		husk_ns_plan_close(&plan);
+		return -1;
+	}
 	const struct husk_spec_hooks *hk = b->spec->hooks;
 	args.hooks_step = husk_hooks_count(hk, HUSK_HOOK_PRESTART) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_RUNTIME) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_CREATE_CONTAINER) ||
 	                  husk_hooks_count(hk, HUSK_HOOK_START_CONTAINER);
-	struct runtime_hooks rh = {.id = id, .bundle = b};
+	struct runtime_hooks rh = {.id = id, .bundle = b, .state_dir_fd = lock_fd, .net = net};
 	struct husk_spawn_hooks spawn_hooks = {.run = run_runtime_hooks, .data = &rh};
+	if (rootless && husk_net_rootless_wanted(b->spec))
+		spawn_hooks.attach = attach_rootless_network;
+	else if (net)
+		spawn_hooks.attach = attach_network;
 	struct husk_seccomp *filter = NULL;
-	if (husk_seccomp_compile(b->spec->linux_ ? b->spec->linux_->seccomp : NULL, &filter, err) <
-	    0) {
+	_cleanup_free_ char *cache_dir = husk_seccomp_cache_dir(root);
+	if (husk_seccomp_compile_cached(b->spec->linux_ ? b->spec->linux_->seccomp : NULL,
+	                                cache_dir, &filter, err) < 0) {
 		husk_rootfs_parent_release(&args.rootfs);
 		husk_ns_plan_close(&plan);
 		return -1;
@@ -375,8 +418,12 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (husk_id_validate(id, err) < 0)
 		return -1;
 	_cleanup_(husk_bundle_free) struct husk_bundle b = {0};
-	if (husk_bundle_load(opts->bundle, &b, err) < 0)
+	if (husk_bundle_load(opts->bundle, &b, err) < 0 || husk_rootless_check(b.spec, err) < 0)
 		return -1;
+	bool rootless = husk_rootless_active(ctx);
+	if (rootless && husk_net_rootless_check(b.spec, err) < 0)
+		return -1;
+	husk_caps_log_skipped(ctx, b.spec->process);
 	int console_socket_fd = -1;
 	if (in && in->console_socket_fd >= 0) {
 		/* run relays the terminal itself, when there is one */
@@ -394,15 +441,22 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	struct husk_cgroup *cg = NULL;
-	if (husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err) < 0)
+	struct husk_net *net = NULL;
+	if ((rootless ? husk_cgroup_create_rootless(ctx->root, id, b.spec->linux_, &cg, err)
+	              : husk_cgroup_create(ctx->root, id, b.spec->linux_, &cg, err)) < 0)
 		goto err_remove_state;
 	for (size_t i = 0; cg && i < cg->n_ignored; i++)
-		husk_warn(ctx, "%s: cgroup v2 has no such limit, ignored", cg->ignored[i]);
+		husk_warn(ctx, "%s: cgroup %s has no such limit, ignored", cg->ignored[i],
+		          cg->driver->name);
 	if (cg && husk_cgroup_oom_group_annotation(cg->dir_fd, cg->dir, b.spec->annotations,
 	                                           b.spec->n_annotations, err) < 0)
 		goto err_destroy_cgroup;
-	if (build(id, opts, console_socket_fd, lock_fd, &b, cg, &sp, err) < 0)
+	/* the bridge needs root; a rootless container's network is slirp4netns */
+	if (!rootless && husk_net_prepare(ctx, id, b.spec, lock_fd, &net, err) < 0)
 		goto err_destroy_cgroup;
+	if (build(ctx->root, id, opts, console_socket_fd, lock_fd, &b, cg, rootless, net, &sp,
+	          err) < 0)
+		goto err_release_net;
 	if (record_created(ctx->root, id, &b, sp.pid, cg, err) < 0)
 		goto err_kill;
 	if (opts->pid_file && husk_write_pid_file(opts->pid_file, sp.pid, err) < 0)
@@ -410,6 +464,7 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 	if (husk_spawn_ack(&sp, err) < 0)
 		goto err_kill;
 	husk_cgroup_free(cg);
+	husk_net_free(net);
 	if (ret)
 		*ret = sp;
 	else
@@ -418,6 +473,10 @@ int husk_container_create_internal(const struct husk_context *ctx, const char *i
 
 err_kill:
 	husk_spawn_abort(&sp);
+err_release_net:
+	if (net)
+		husk_net_release(ctx->root, id, NULL);
+	husk_net_free(net);
 err_destroy_cgroup:
 	/* a cgroup found empty and reused is emptied again but kept */
 	if (cg && cg->created)
@@ -426,6 +485,7 @@ err_destroy_cgroup:
 		husk_cgroup_kill_all(cg, SIGKILL, NULL);
 	husk_cgroup_free(cg);
 err_remove_state:
+	husk_net_rootless_stop(ctx->root, id, NULL);
 	husk_state_remove(ctx->root, id, NULL);
 	return -1;
 }
@@ -503,7 +563,7 @@ static int signal_all(const struct husk_state *st, int signo, struct husk_error 
 	if (!st->cgroup_path)
 		return husk_signal_all(st, signo, err);
 	struct husk_cgroup *cg = NULL;
-	if (husk_cgroup_load(st->cgroup_path, &cg, err) < 0)
+	if (husk_cgroup_load(st, &cg, err) < 0)
 		return -1;
 	int r = husk_cgroup_kill_all(cg, signo, err);
 	husk_cgroup_free(cg);
@@ -517,7 +577,7 @@ static int destroy_cgroup(const struct husk_state *st, struct husk_error **err)
 	struct husk_cgroup *cg = NULL;
 	if (!st->cgroup_path)
 		return 0;
-	if (husk_cgroup_load(st->cgroup_path, &cg, err) < 0)
+	if (husk_cgroup_load(st, &cg, err) < 0)
 		return -1;
 	int r = husk_cgroup_destroy(cg, err);
 	husk_cgroup_free(cg);
@@ -584,7 +644,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 		if (!force)
 			goto out;
 		husk_error_release(err);
-		r = husk_state_remove(ctx->root, id, err);
+		if (husk_net_rootless_stop(ctx->root, id, err) == 0 &&
+		    husk_net_release(ctx->root, id, err) == 0)
+			r = husk_state_remove(ctx->root, id, err);
 		goto out;
 	}
 	husk_state_refresh(st);
@@ -596,7 +658,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	if (st->status != HUSK_STATUS_STOPPED && stop_all(st, err) < 0)
 		goto out;
 	/* also kills what outlived the init (no pid namespace of its own) */
-	if (destroy_cgroup(st, err) < 0)
+	if (destroy_cgroup(st, err) < 0 || husk_net_rootless_stop(ctx->root, id, err) < 0)
+		goto out;
+	if (husk_net_release(ctx->root, id, err) < 0)
 		goto out;
 	st->status = HUSK_STATUS_STOPPED;
 	run_warning_hooks(ctx, st, HUSK_HOOK_POSTSTOP);

@@ -1,8 +1,8 @@
 /* `husk events` and `husk stats` behind the library calls: a container's
  * cgroup counters as runc-shaped JSON events ("stats" every interval, "oom"
- * whenever memory.events counts a new OOM kill), the counters themselves
+ * whenever the cgroup driver tells of an OOM kill), the counters themselves
  * for the table, and run's notice that the OOM killer ended a container.
- * Reading the files is cgroup/stats.c's job; printing is cmd/'s.
+ * Reading the files is the cgroup driver's job; printing is cmd/'s.
  */
 #include "events.h"
 
@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "cgroup/stats.h"
 #include "husk/cleanup.h"
 #include "husk/container.h"
@@ -27,26 +27,25 @@
 #define DEFAULT_INTERVAL_MS 5000
 #define STATE_CHECK_MS      500 /* how soon a stopped container ends the stream */
 
-/* A container's state and an fd of its cgroup directory. */
+/* A container's state and its cgroup. */
 struct opened {
 	struct husk_state *st;
-	int dir_fd;
+	struct husk_cgroup *cg;
 };
 
 static void opened_release(struct opened *o)
 {
 	husk_state_free(o->st);
 	o->st = NULL;
-	if (o->dir_fd >= 0)
-		close(o->dir_fd);
-	o->dir_fd = -1;
+	husk_cgroup_free(o->cg);
+	o->cg = NULL;
 }
 
 static int open_container(const struct husk_context *ctx, const char *id, struct opened *ret,
                           struct husk_error **err)
 {
 	ret->st = NULL;
-	ret->dir_fd = -1;
+	ret->cg = NULL;
 	if (husk_id_validate(id, err) < 0 || husk_state_read(ctx->root, id, &ret->st, err) < 0)
 		return -1;
 	husk_state_refresh(ret->st);
@@ -59,9 +58,12 @@ static int open_container(const struct husk_context *ctx, const char *id, struct
 		opened_release(ret);
 		return husk_error_set(err, 0, "container has no cgroup of its own on this host");
 	}
-	ret->dir_fd = open(ret->st->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ret->dir_fd < 0) {
-		husk_error_set(err, errno, "open cgroup \"%s\"", ret->st->cgroup_path);
+	if (husk_cgroup_load(ret->st, &ret->cg, err) < 0) {
+		opened_release(ret);
+		return -1;
+	}
+	if (ret->cg->missing) {
+		husk_error_set(err, ENOENT, "open cgroup \"%s\"", ret->st->cgroup_path);
 		opened_release(ret);
 		return -1;
 	}
@@ -75,7 +77,7 @@ int husk_container_stats_read(const struct husk_context *ctx, const char *id,
 	memset(ret, 0, sizeof(*ret));
 	int r = open_container(ctx, id, &o, err);
 	if (r == 0)
-		r = husk_cgroup_read_stats(o.dir_fd, o.st->cgroup_path, ret, err);
+		r = husk_cgroup_read_stats(o.cg, ret, err);
 	opened_release(&o);
 	if (r < 0)
 		return husk_error_prefix(err, "stats \"%s\"", id);
@@ -227,7 +229,7 @@ static int emit_stats(const struct opened *o, const char *id,
                       struct husk_error **err)
 {
 	struct husk_container_stats s;
-	if (husk_cgroup_read_stats(o->dir_fd, o->st->cgroup_path, &s, err) < 0)
+	if (husk_cgroup_read_stats(o->cg, &s, err) < 0)
 		return -1;
 	_cleanup_free_ char *line = render_stats(id, &s);
 	husk_container_stats_release(&s);
@@ -249,44 +251,30 @@ static bool still_running(const struct husk_context *ctx, const char *id)
 	return running;
 }
 
-/* One "oom" event per rise of memory.events oom_kill.  The kernel notifies
- * inotify watchers of a modified memory.events, so a kill is seen at once;
- * the counter is also compared on every wake-up, for kernels or file
- * systems that do not notify. */
-static int check_oom(const struct opened *o, const char *id, uint64_t *seen,
+/* One "oom" event each time the driver tells of an OOM kill: v2 counts
+ * memory.events' oom_kill (inotify wakes us), v1 signals an eventfd. */
+static int check_oom(const struct opened *o, const char *id, struct husk_cgroup_oom_watch *w,
                      int (*emit)(void *, const char *, struct husk_error **), void *data,
                      struct husk_error **err)
 {
-	uint64_t now = 0;
-	if (husk_cgroup_oom_kills(o->dir_fd, &now) < 0 || now <= *seen)
+	if (!husk_cgroup_oom_check(o->cg, w))
 		return 0;
-	*seen = now;
 	_cleanup_free_ char *line = xasprintf("{\"type\":\"oom\",\"id\":\"%s\"}", id);
 	return emit(data, line, err);
 }
 
-static int stream(const struct husk_context *ctx, const char *id, const struct opened *o,
-                  unsigned interval_ms, int (*emit)(void *, const char *, struct husk_error **),
-                  void *data, struct husk_error **err)
+static int stream_watched(const struct husk_context *ctx, const char *id, const struct opened *o,
+                          struct husk_cgroup_oom_watch *w, unsigned interval_ms,
+                          int (*emit)(void *, const char *, struct husk_error **), void *data,
+                          struct husk_error **err)
 {
-	_cleanup_close_ int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ifd >= 0) {
-		_cleanup_free_ char *path = xasprintf("%s/memory.events", o->st->cgroup_path);
-		(void)inotify_add_watch(ifd, path, IN_MODIFY); /* absent: polling only */
-	}
-	uint64_t seen = 0;
-	(void)husk_cgroup_oom_kills(o->dir_fd, &seen);
 	long next_stats = now_ms() + interval_ms, next_check = now_ms() + STATE_CHECK_MS;
 	for (;;) {
 		long t = now_ms();
 		long wait = (next_stats < next_check ? next_stats : next_check) - t;
-		struct pollfd p = {.fd = ifd, .events = POLLIN};
-		if (poll(&p, ifd >= 0 ? 1 : 0, wait > 0 ? (int)wait : 0) > 0) {
-			char buf[4096];
-			while (read(ifd, buf, sizeof(buf)) > 0)
-				;
-		}
-		if (check_oom(o, id, &seen, emit, data, err) < 0)
+		struct pollfd p = {.fd = w->fd, .events = POLLIN};
+		(void)poll(&p, w->fd >= 0 ? 1 : 0, wait > 0 ? (int)wait : 0);
+		if (check_oom(o, id, w, emit, data, err) < 0)
 			return -1;
 		t = now_ms();
 		if (t >= next_check) {
@@ -306,6 +294,18 @@ static int stream(const struct husk_context *ctx, const char *id, const struct o
 			next_stats = t + interval_ms;
 		}
 	}
+}
+
+static int stream(const struct husk_context *ctx, const char *id, const struct opened *o,
+                  unsigned interval_ms, int (*emit)(void *, const char *, struct husk_error **),
+                  void *data, struct husk_error **err)
+{
+	struct husk_cgroup_oom_watch w;
+	if (husk_cgroup_oom_watch(o->cg, &w, err) < 0)
+		return -1;
+	int r = stream_watched(ctx, id, o, &w, interval_ms, emit, data, err);
+	husk_cgroup_oom_unwatch(&w);
+	return r;
 }
 
 int husk_container_events(const struct husk_context *ctx, const char *id,
@@ -343,22 +343,26 @@ void husk_container_oom_report(const struct husk_context *ctx, const char *id, i
 	if (status != 128 + SIGKILL)
 		return;
 	struct husk_state *st = NULL;
+	struct husk_cgroup *cg = NULL;
 	struct husk_error *tmp = NULL;
-	if (husk_state_read(ctx->root, id, &st, &tmp) < 0 || !st->cgroup_path) {
-		husk_error_release(&tmp);
-		husk_state_free(st);
-		return;
-	}
-	_cleanup_close_ int dir_fd = open(st->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct husk_cgroup_stats stats = {0};
+	int r = husk_state_read(ctx->root, id, &st, &tmp);
+	if (r == 0 && st->cgroup_path)
+		r = husk_cgroup_load(st, &cg, &tmp);
+	if (r == 0 && cg)
+		r = husk_cgroup_stats(cg, &stats, &tmp);
+	husk_error_release(&tmp);
 	husk_state_free(st);
-	uint64_t kills = 0, limit = 0;
-	if (dir_fd < 0 || husk_cgroup_oom_kills(dir_fd, &kills) < 0 || kills == 0)
+	if (r < 0 || !cg || !stats.has_oom || stats.oom_kill == 0) {
+		husk_cgroup_free(cg);
 		return;
-	char what[64] = "";
-	if (husk_cgroup_memory_limit(dir_fd, &limit)) {
-		char size[32];
-		format_bytes(limit, size, sizeof(size));
-		snprintf(what, sizeof(what), " (memory.max %s)", size);
 	}
+	char what[64] = "";
+	if (stats.has_memory && stats.memory_max != UINT64_MAX) {
+		char size[32];
+		format_bytes(stats.memory_max, size, sizeof(size));
+		snprintf(what, sizeof(what), " (%s %s)", cg->driver->memory_limit_file, size);
+	}
+	husk_cgroup_free(cg);
 	husk_warn(ctx, "container \"%s\" was killed by the kernel's OOM killer%s", id, what);
 }

@@ -21,11 +21,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup/cgroup.h"
 #include "container-internal.h"
 #include "husk/cleanup.h"
+#include "husk/signals.h"
 #include "husk/state.h"
 #include "init.h"
+#include "lsm.h"
 #include "namespaces.h"
 #include "paths.h"
 #include "process.h"
@@ -35,6 +38,7 @@
 #include "sync.h"
 #include "spawn.h"
 #include "exec-stub.h"
+#include "seccomp-cache.h"
 #include "seccomp-filter.h"
 #include "util/xalloc.h"
 
@@ -87,9 +91,33 @@ static char **concat(char **a, size_t na, char **b, size_t nb)
 	return out;
 }
 
+/* --cap may only grant what the container's bounding set allows: runc adds
+ * the name to the exec'd process's bounding set too, which hands out a
+ * capability the container itself can never have (its init dropped it). */
+static int check_caps_bounded(const struct exec_plan *p, char **caps, size_t n,
+                              struct husk_error **err)
+{
+	const struct husk_spec_capabilities *c =
+	    p->config->process ? p->config->process->capabilities : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (husk_cap_from_name(caps[i]) < 0)
+			return husk_error_set(err, 0, "--cap \"%s\": unknown capability", caps[i]);
+		bool bounded = false;
+		for (size_t j = 0; c && j < c->n_bounding && !bounded; j++)
+			bounded = strcmp(c->bounding[j], caps[i]) == 0;
+		if (!bounded)
+			return husk_error_set(err, 0,
+			                      "--cap \"%s\": not in the container's bounding set "
+			                      "(process.capabilities.bounding)",
+			                      caps[i]);
+	}
+	return 0;
+}
+
 /* --cap adds to the bounding, effective and permitted sets, as runc's exec
- * does; to the ambient set only when the process inherits capabilities at
- * all (an ambient capability must also be inheritable). */
+ * does (the bounding set already has it, see above); to the ambient set only
+ * when the process inherits capabilities at all (an ambient capability must
+ * also be inheritable). */
 static void add_caps(struct exec_plan *p, char **caps, size_t n)
 {
 	struct husk_spec_capabilities *c = xzalloc(sizeof(*c));
@@ -135,8 +163,23 @@ static int build_process(const struct husk_exec_options *o, struct exec_plan *p,
 		    concat(p->process.env, p->process.n_env, o->env, o->n_env);
 		p->process.n_env += o->n_env;
 	}
+	if (o->n_caps && check_caps_bounded(p, o->caps, o->n_caps, err) < 0)
+		return -1;
 	if (o->n_caps)
 		add_caps(p, o->caps, o->n_caps);
+	if (o->apparmor)
+		p->process.apparmor_profile = (char *)o->apparmor;
+	if (o->process_label)
+		p->process.selinux_label = (char *)o->process_label;
+	struct husk_lsm_host host;
+	husk_lsm_detect(NULL, &host);
+	if (husk_lsm_check_label(&host, HUSK_LSM_APPARMOR,
+	                         o->apparmor ? "--apparmor" : "process.apparmorProfile",
+	                         p->process.apparmor_profile, err) < 0 ||
+	    husk_lsm_check_label(&host, HUSK_LSM_SELINUX,
+	                         o->process_label ? "--process-label" : "process.selinuxLabel",
+	                         p->process.selinux_label, err) < 0)
+		return -1;
 	if (p->process.n_args == 0)
 		return husk_error_set(err, 0, "process.args: must be a non-empty array of strings");
 	if (!p->process.cwd || p->process.cwd[0] != '/')
@@ -167,6 +210,8 @@ struct exec_child {
 	int console_fd;
 	int preserve_fds;
 	int exec_stub_fd;
+	uint64_t reset_signals;
+	bool user_joined; /* the parent already joined the user namespace */
 };
 
 static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c, int sync_fd)
@@ -174,13 +219,15 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 	struct husk_error *err = NULL;
 	struct husk_spec_process process = c->plan->process;
 	_cleanup_free_ char *path = NULL;
-	husk_init_reset_signals();
+	husk_init_reset_signals(c->reset_signals);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Before joining the container: its processes must not open our
 	 * /proc/PID/exe (husk's binary) or fds (see init.c). */
 	prctl(PR_SET_DUMPABLE, 0);
 	struct husk_ns_plan ns = c->plan->ns;
 	ns.join_fd[HUSK_NS_PID] = -1; /* joined by the parent, see above */
+	if (c->user_joined)
+		ns.join_fd[HUSK_NS_USER] = -1;
 	int listen = husk_init_listen_fds(&process, getpid());
 	int preserve = c->preserve_fds > listen ? c->preserve_fds : listen;
 	int keep[] = {sync_fd, c->exec_stub_fd};
@@ -188,7 +235,8 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 		_exit(EXIT_FAILURE);
 	if (husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
 	    (process.terminal && husk_process_setup_terminal(&process, c->console_fd, &err) < 0) ||
-	    husk_personality_apply(c->plan->config, &err) < 0)
+	    husk_personality_apply(c->plan->config, &err) < 0 ||
+	    husk_lsm_set_exec_labels(NULL, &process, &err) < 0)
 		goto fail;
 	bool early = husk_seccomp_load_early(&process);
 	if ((early && husk_init_load_seccomp(c->plan->seccomp, sync_fd, &err) < 0) ||
@@ -216,6 +264,18 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	if (husk_exec_stub_create(&stub_fd, err) < 0)
 		return -1;
 	_cleanup_close_ int saved_pidns = -1;
+	/* The kernel lets a process join a pid namespace only with
+	 * CAP_SYS_ADMIN over it and over its own user namespace: an
+	 * unprivileged caller enters the container's user namespace first, for
+	 * good (what it does afterwards, waiting and relaying, needs nothing of
+	 * its own user namespace; file access goes by its unchanged ids). */
+	bool user_joined = false;
+	if (plan->ns.join_fd[HUSK_NS_USER] >= 0 && plan->ns.join_fd[HUSK_NS_PID] >= 0 &&
+	    geteuid() != 0) {
+		if (setns(plan->ns.join_fd[HUSK_NS_USER], CLONE_NEWUSER) < 0)
+			return husk_error_set(err, errno, "join user namespace");
+		user_joined = true;
+	}
 	if (plan->ns.join_fd[HUSK_NS_PID] >= 0) {
 		saved_pidns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 		if (saved_pidns < 0 || setns(plan->ns.join_fd[HUSK_NS_PID], CLONE_NEWPID) < 0)
@@ -224,11 +284,14 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	struct exec_child c = {.plan = plan,
 	                       .console_fd = console_fd,
 	                       .preserve_fds = preserve_fds,
-	                       .exec_stub_fd = stub_fd};
+	                       .exec_stub_fd = stub_fd,
+	                       .reset_signals = husk_signals_non_default(),
+	                       .user_joined = user_joined};
 	int pidfd = -1;
 	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
-	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);
-	bool move = false;
+	/* v1 hierarchies cannot be cloned into: moved before GO */
+	bool move = husk_cgroup_joins_after_clone(plan->cgroup);
+	pid_t pid = husk_clone(0, move ? -1 : cgroup_fd, &pidfd);
 	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
 		/* moved before GO instead; it joins the container's cgroup
 		 * namespace (if any) after that, by setns */
@@ -309,12 +372,13 @@ static int run_exec(const struct husk_context *ctx, const char *id,
 	_cleanup_close_ int master_fd = -1;
 	struct husk_spawned sp = {.pid = -1, .pidfd = -1, .sync_fd = -1};
 	int r = -1;
+	_cleanup_free_ char *cache_dir = husk_seccomp_cache_dir(ctx->root);
 	if (load_target(ctx, id, &st, &plan, err) < 0 || build_process(o, &plan, err) < 0 ||
 	    husk_init_pidfd(st, &pidfd, err) < 0 || plan_namespaces(st->pid, &plan.ns, err) < 0 ||
-	    husk_seccomp_compile(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
-	                         &plan.seccomp, err) < 0)
+	    husk_seccomp_compile_cached(plan.config->linux_ ? plan.config->linux_->seccomp : NULL,
+	                                cache_dir, &plan.seccomp, err) < 0)
 		goto out;
-	if (st->cgroup_path && husk_cgroup_load(st->cgroup_path, &plan.cgroup, err) < 0)
+	if (st->cgroup_path && husk_cgroup_load(st, &plan.cgroup, err) < 0)
 		goto out;
 	plan.id = id;
 	plan.st = st;

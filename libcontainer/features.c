@@ -4,7 +4,9 @@
  *
  * Each "enabled"-style flag below flips to true in the commit that
  * implements the feature, never before: callers such as containerd and
- * podman trust this document to decide what they may ask for.
+ * podman trust this document to decide what they may ask for.  The one
+ * thing probed on the host is which LSMs could label a container, reported
+ * as annotations (the spec's "enabled" is about husk, not the host).
  */
 #include "husk/features.h"
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 
 #include "json/json.h"
+#include "lsm.h"
 #include "spec/names.h"
 #include "util/xalloc.h"
 
@@ -37,12 +40,12 @@ static void gen_enabled(struct json_gen *g, const char *key, bool enabled)
 
 static void gen_cgroup(struct json_gen *g)
 {
-	/* The v2 driver (cgroup/v2.c), also on the cgroup2 hierarchy of a
-	 * hybrid host; v1 controllers and systemd are not driven yet.  rdma
-	 * limits are written to rdma.max. */
+	/* The v2 driver (cgroup/v2.c) on unified hosts, the v1 driver
+	 * (cgroup/v1.c) on legacy and hybrid ones; systemd is not driven yet.
+	 * rdma limits are written to rdma.max on both. */
 	json_gen_key(g, "cgroup");
 	json_gen_object_open(g);
-	json_gen_kv_bool(g, "v1", false);
+	json_gen_kv_bool(g, "v1", true);
 	json_gen_kv_bool(g, "v2", true);
 	json_gen_kv_bool(g, "systemd", false);
 	json_gen_kv_bool(g, "systemdUser", false);
@@ -73,8 +76,10 @@ static void gen_linux(struct json_gen *g)
 	gen_names(g, "capabilities", &husk_capability_names);
 	gen_cgroup(g);
 	gen_seccomp(g);
-	gen_enabled(g, "apparmor", false);
-	gen_enabled(g, "selinux", false);
+	/* the runtime spec: support in the runtime, whatever the host has;
+	 * the host's side is in the annotations below */
+	gen_enabled(g, "apparmor", true);
+	gen_enabled(g, "selinux", true);
 	gen_enabled(g, "intelRdt", false);
 	json_gen_key(g, "mountExtensions");
 	json_gen_object_open(g);
@@ -93,6 +98,14 @@ char *husk_libseccomp_version(void)
 
 char *husk_features_json(void)
 {
+	return husk_features_json_at(NULL);
+}
+
+char *husk_features_json_at(const char *prefix)
+{
+	struct husk_lsm_host host;
+	const struct husk_lsm_host *lsm = &host;
+	husk_lsm_detect(prefix, &host);
 	struct json_gen *g = json_gen_new(true);
 	json_gen_object_open(g);
 	json_gen_kv_string(g, "ociVersionMin", HUSK_OCI_VERSION_MIN);
@@ -106,6 +119,10 @@ char *husk_features_json(void)
 	json_gen_object_open(g);
 	json_gen_kv_string(g, "io.github.seccomp.libseccomp.version", seccomp);
 	json_gen_kv_string(g, HUSK_ANNOTATION_PREFIX "commit", HUSK_COMMIT);
+	json_gen_kv_string(g, HUSK_ANNOTATION_PREFIX "host.apparmor",
+	                   lsm->apparmor ? "enabled" : "disabled");
+	json_gen_kv_string(g, HUSK_ANNOTATION_PREFIX "host.selinux",
+	                   lsm->selinux ? "enabled" : "disabled");
 	json_gen_kv_string(g, HUSK_ANNOTATION_PREFIX "version", HUSK_VERSION);
 	json_gen_object_close(g);
 	free(seccomp);

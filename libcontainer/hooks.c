@@ -485,3 +485,8 @@ int husk_hooks_run(const struct husk_spec_hooks *hooks, enum husk_hook_kind kind
 		husk_error_free(first);
 	return -1;
 }
+
+int husk_hooks_run_program(const struct husk_spec_hook *h, struct husk_error **err)
+{
+	return run_one(h, "", 0, err);
+}

@@ -23,3 +23,9 @@ int husk_hooks_run(const struct husk_spec_hooks *hooks, enum husk_hook_kind kind
 
 /* Whether there is any hook of this kind (so callers skip building state). */
 int husk_hooks_count(const struct husk_spec_hooks *hooks, enum husk_hook_kind kind);
+
+/* Runs one program the runtime itself needs (newuidmap, for one) the way a
+ * hook runs, without stdin: argv and env exactly as given (no env: none),
+ * output kept for the error, the timeout enforced.  Errors read:
+ *   exited with status 1: <output tail> */
+int husk_hooks_run_program(const struct husk_spec_hook *h, struct husk_error **err);

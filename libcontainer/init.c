@@ -22,6 +22,8 @@
 #include "husk/signals.h"
 #include "husk/state.h"
 #include "hooks.h"
+#include "lsm.h"
+#include "net/loopback.h"
 #include "paths.h"
 #include "util/time.h"
 #include "process.h"
@@ -32,11 +34,11 @@
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
-void husk_init_reset_signals(void)
+void husk_init_reset_signals(uint64_t which)
 {
 	/* An ignored signal stays ignored across exec: the container's process
 	 * must not inherit what husk's caller ignored. */
-	husk_signals_reset_all();
+	husk_signals_reset(which);
 }
 
 int husk_init_listen_fds(struct husk_spec_process *process, pid_t listen_pid)
@@ -154,6 +156,10 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	if (a->unshare_flags && unshare((int)a->unshare_flags) < 0)
 		return husk_error_set(err, errno,
 		                      "create namespaces inside the joined user namespace");
+	/* a new network namespace starts with lo down; runc brings it up */
+	if (((a->plan->clone_flags | a->unshare_flags) & CLONE_NEWNET) &&
+	    husk_net_loopback_up(err) < 0)
+		return -1;
 	if (!a->no_new_keyring)
 		join_session_keyring(a->id);
 	if (set_names(a->spec, err) < 0)
@@ -186,6 +192,7 @@ static int build_container(const struct husk_init_args *a, int sync_fd, pid_t *h
 	/* personality before seccomp, which may forbid personality(2) */
 	bool early = husk_seccomp_load_early(process);
 	if (husk_personality_apply(a->spec, err) < 0 ||
+	    husk_lsm_set_exec_labels(NULL, process, err) < 0 ||
 	    (early && husk_init_load_seccomp(a->seccomp, sync_fd, err) < 0) ||
 	    husk_process_apply(process, err) < 0)
 		return -1;
@@ -225,7 +232,7 @@ static void __attribute__((noreturn)) die(int sync_fd, struct husk_error *err)
 void husk_init_main(const struct husk_init_args *a, int sync_fd)
 {
 	struct husk_error *err = NULL;
-	husk_init_reset_signals();
+	husk_init_reset_signals(a->reset_signals);
 	/* Until the parent ACKs, its death must take the init with it: a
 	 * half-built container is nobody's to clean up otherwise.  A parent
 	 * that died before this call is noticed as EOF instead of GO (getppid()

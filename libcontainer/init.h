@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "husk/spec.h"
@@ -31,14 +32,16 @@ struct husk_init_args {
 	bool hooks_step;
 	const struct husk_seccomp *seccomp; /* compiled by the parent, NULL without */
 	int exec_stub_fd;                   /* exec-stub.h; -1 without */
+	uint64_t reset_signals;             /* husk_signals_non_default() of the parent */
 };
 
 /* Never returns: execs the user's program or exits non-zero. */
 __attribute__((noreturn)) void husk_init_main(const struct husk_init_args *args, int sync_fd);
 
 /* Resets what the init inherited from the husk process that it must not
- * pass on: blocked signals and caught signal dispositions. */
-void husk_init_reset_signals(void);
+ * pass on: blocked signals, and the dispositions in `which` (the signals
+ * the parent ignored or caught when it cloned us). */
+void husk_init_reset_signals(uint64_t which);
 
 /* Builds process.env plus LISTEN_FDS/LISTEN_PID when husk was socket
  * activated; returns the number of activation fds (0 when none). */

@@ -1,5 +1,7 @@
 /* Namespace plans, setns() order, user-namespace id maps and time offsets.
- * The clone itself is spawn.c's; this module decides what it asks for. */
+ * The clone itself is spawn.c's; this module decides what it asks for.
+ * Maps the kernel refuses from an unprivileged caller go through the
+ * setuid helpers (rootless.c). */
 #include "namespaces.h"
 
 #include <errno.h>
@@ -11,6 +13,8 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "rootless.h"
+#include "subid.h"
 #include "util/xalloc.h"
 
 #ifndef CLONE_NEWTIME
@@ -125,19 +129,34 @@ static char *format_map(const struct husk_spec_id_mapping *m, size_t n)
 	return buf;
 }
 
+/* One map: written directly when the kernel allows it (root, or the
+ * caller's own id alone), else through newuidmap/newgidmap (rootless.c). */
+static int write_one_map(pid_t pid, bool gid, const struct husk_spec_id_mapping *m, size_t n,
+                         struct husk_error **err)
+{
+	uint32_t own = gid ? getegid() : geteuid();
+	if (geteuid() != 0 && husk_subid_needs_helper(m, n, own))
+		return husk_rootless_write_map(pid, gid, m, n, err);
+	_cleanup_free_ char *map = format_map(m, n);
+	if (write_proc_file(pid, gid ? "gid_map" : "uid_map", map, err) < 0)
+		return husk_error_prefix(err, gid ? "linux.gidMappings" : "linux.uidMappings");
+	return 0;
+}
+
 int husk_userns_write_maps(pid_t pid, const struct husk_spec *spec, struct husk_error **err)
 {
 	const struct husk_spec_linux *lx = spec->linux_;
 	/* Without CAP_SETGID in the parent namespace the kernel accepts a
-	 * gid_map only after setgroups is denied (user_namespaces(7)). */
-	if (geteuid() != 0 && write_proc_file(pid, "setgroups", "deny", err) < 0)
+	 * gid_map only after setgroups is denied (user_namespaces(7)).  The
+	 * helper decides that itself: it allows setgroups when the map holds
+	 * subordinate gids. */
+	if (geteuid() != 0 &&
+	    !husk_subid_needs_helper(lx->gid_mappings, lx->n_gid_mappings, getegid()) &&
+	    write_proc_file(pid, "setgroups", "deny", err) < 0)
 		return -1;
-	_cleanup_free_ char *uid_map = format_map(lx->uid_mappings, lx->n_uid_mappings);
-	_cleanup_free_ char *gid_map = format_map(lx->gid_mappings, lx->n_gid_mappings);
-	if (write_proc_file(pid, "uid_map", uid_map, err) < 0)
-		return husk_error_prefix(err, "linux.uidMappings");
-	if (write_proc_file(pid, "gid_map", gid_map, err) < 0)
-		return husk_error_prefix(err, "linux.gidMappings");
+	if (write_one_map(pid, false, lx->uid_mappings, lx->n_uid_mappings, err) < 0 ||
+	    write_one_map(pid, true, lx->gid_mappings, lx->n_gid_mappings, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -146,6 +146,11 @@ static int make_layers(const struct husk_spec *spec, int state_dir_fd, const cha
 	if (dir_fd < 0)
 		return husk_error_set(err, errno, "open \"overlay\"");
 	ov->upper_fd = make_dir(dir_fd, "upper", st.st_mode & 07777, uid, gid, err);
+	if (ov->upper_fd < 0 && ov->in_userns && (*err)->errnum == EPERM)
+		return husk_error_prefix(err,
+		                         "the container's root (host uid %u) must be you (uid %u) "
+		                         "for a rootless overlay",
+		                         (unsigned)uid, (unsigned)geteuid());
 	if (ov->upper_fd < 0)
 		return -1;
 	ov->work_fd = make_dir(dir_fd, "work", 0700, uid, gid, err);
@@ -212,6 +217,10 @@ static int configure(int fs_fd, const struct husk_overlay *ov, const char *rootf
 		return -1;
 	if (ov->volatile_ && set_flag(fs_fd, "volatile", err) < 0)
 		return -1;
+	/* trusted.* xattrs need privilege over the host: in a user namespace
+	 * overlayfs keeps its metadata in user.* ones */
+	if (ov->in_userns && set_flag(fs_fd, "userxattr", err) < 0)
+		return husk_error_prefix(err, "an overlay in a user namespace needs Linux 5.11");
 	if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return config_error(fs_fd, "create", err);
 	return 0;
@@ -221,16 +230,20 @@ static int configure(int fs_fd, const struct husk_overlay *ov, const char *rootf
  * init only moves into place: the layers live in the host's mount
  * namespace (the kernel refuses an upper dir reached through a mount of
  * another namespace), and in a user namespace the init could neither
- * search the 0700 state directory nor use trusted.* xattrs. */
-static int make_mount(struct husk_overlay *ov, const char *rootfs, struct husk_error **err)
+ * search the 0700 state directory nor use trusted.* xattrs.  A rootless
+ * caller has no such choice (it may mount only in a user namespace of its
+ * own), so its init makes the mount: its root is the caller, who owns
+ * the state directory. */
+static int make_mount(const struct husk_overlay *ov, const char *rootfs, int *ret_fd,
+                      struct husk_error **err)
 {
 	_cleanup_close_ int fs_fd = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs_fd < 0)
 		return husk_error_set(err, errno, "open overlay filesystem");
 	if (configure(fs_fd, ov, rootfs, err) < 0)
 		return -1;
-	ov->mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, 0);
-	if (ov->mnt_fd < 0)
+	*ret_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, 0);
+	if (*ret_fd < 0)
 		return husk_error_set(err, errno, "mount");
 	return 0;
 }
@@ -250,10 +263,11 @@ int husk_overlay_prepare(const struct husk_spec *spec, int state_dir_fd,
 	struct husk_overlay *ov = xzalloc(sizeof(*ov));
 	ov->upper_fd = ov->work_fd = ov->mnt_fd = -1;
 	ov->volatile_ = truthy(annotation(spec, HUSK_ANNOTATION_OVERLAY_VOLATILE));
+	ov->in_userns = geteuid() != 0;
 	const char *lowers = annotation(spec, HUSK_ANNOTATION_OVERLAY_LOWERS);
 	if ((lowers && parse_lowers(lowers, opts->bundle, ov, err) < 0) ||
 	    make_layers(spec, state_dir_fd, opts->rootfs, ov, err) < 0 ||
-	    make_mount(ov, opts->rootfs, err) < 0) {
+	    (!ov->in_userns && make_mount(ov, opts->rootfs, &ov->mnt_fd, err) < 0)) {
 		overlay_free(ov);
 		return husk_error_prefix(err, "overlay rootfs");
 	}
@@ -263,7 +277,11 @@ int husk_overlay_prepare(const struct husk_spec *spec, int state_dir_fd,
 
 int husk_overlay_mount(const struct husk_overlay *ov, const char *target, struct husk_error **err)
 {
-	if (move_mount(ov->mnt_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	_cleanup_close_ int own_fd = -1;
+	if (ov->in_userns && make_mount(ov, target, &own_fd, err) < 0)
+		return husk_error_prefix(err, "overlay rootfs");
+	int fd = ov->in_userns ? own_fd : ov->mnt_fd;
+	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return husk_error_set(err, errno, "mount overlay rootfs on \"%s\"", target);
 	return 0;
 }

@@ -31,6 +31,10 @@ struct husk_overlay {
 	char **lowers; /* extra lowers as absolute host paths, topmost first */
 	size_t n_lowers;
 	bool volatile_; /* "volatile": no syncs; the upper is thrown away anyway */
+	/* Made by the init instead (mnt_fd -1): an unprivileged caller cannot
+	 * mount in the host's namespaces, so the init mounts the overlay in its
+	 * own user namespace, with "userxattr" (Linux 5.11). */
+	bool in_userns;
 };
 
 struct husk_rootfs_options;
@@ -42,7 +46,8 @@ struct husk_rootfs_options;
  * owner), checks every lower and sets opts->overlay.  opts->rootfs and
  * opts->bundle (which resolves relative lowers) must be set.  The mount is
  * owned by the host's user namespace, so no userxattr is needed even when
- * the container has its own.  Release with
+ * the container has its own; for a caller other than root it is left to
+ * the init (in_userns).  Release with
  * husk_overlay_release() once the init has been spawned (or failed to be).
  * Errors read: overlay rootfs: lower "/x": No such file or directory */
 int husk_overlay_prepare(const struct husk_spec *spec, int state_dir_fd,
@@ -50,7 +55,8 @@ int husk_overlay_prepare(const struct husk_spec *spec, int state_dir_fd,
 void husk_overlay_release(struct husk_rootfs_options *opts);
 
 /* Child side, in the container's mount namespace: moves the overlay
- * (lowers root.path, then the extra ones) onto `target`, the rootfs path. */
+ * (lowers root.path, then the extra ones) onto `target`, the rootfs path;
+ * with in_userns, creates it first. */
 int husk_overlay_mount(const struct husk_overlay *ov, const char *target, struct husk_error **err);
 
 /* True when the annotation asks for an overlay rootfs ("true" or "1"). */

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -41,17 +42,16 @@ static void target_close(struct target *t)
 }
 
 /* Without /proc (a config may leave it out) the magic links are missing:
- * then the path itself, checked just before, is the best there is. */
-static const char *mount_name(int fd, const char *path, char buf[32])
+ * then the path itself, checked just before, is the best there is.  Asked
+ * once per list: masking and read-only binds never mount /proc away. */
+static const char *mount_name(int fd, const char *path, char buf[32], bool have_proc)
 {
-	if (access("/proc/self/fd", F_OK) < 0)
-		return path;
-	return husk_fd_path(fd, buf);
+	return have_proc ? husk_fd_path(fd, buf) : path;
 }
 
 /* Returns 1 with t filled in, 0 when the path does not exist (skipped, as
  * runc does: a kernel without /proc/kcore has nothing to hide), -1 on error. */
-static int open_target(const char *path, struct target *t, struct husk_error **err)
+static int open_target(const char *path, bool have_proc, struct target *t, struct husk_error **err)
 {
 	t->fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (t->fd < 0) {
@@ -63,8 +63,14 @@ static int open_target(const char *path, struct target *t, struct husk_error **e
 		return husk_error_set(err, errno, "stat");
 	if (S_ISLNK(t->st.st_mode))
 		return husk_error_set(err, ELOOP, "refusing a symbolic link");
-	t->name = mount_name(t->fd, path, t->buf);
+	t->name = mount_name(t->fd, path, t->buf, have_proc);
 	return 1;
+}
+
+/* Masking "/proc" (or "/") takes the magic links away for what follows. */
+static bool covers_proc(const char *path)
+{
+	return strcmp(path, "/") == 0 || strcmp(path, "/proc") == 0 || strcmp(path, "/proc/") == 0;
 }
 
 /* ---- masked paths ---- */
@@ -73,9 +79,9 @@ static int open_target(const char *path, struct target *t, struct husk_error **e
  * a writable file (say /proc/sys/kernel/core_pattern): binding that over a
  * masked path would expose instead of hide, so only the real null device
  * (1:3) is used. */
-static int open_null(struct target *t, struct husk_error **err)
+static int open_null(struct target *t, bool have_proc, struct husk_error **err)
 {
-	int r = open_target("/dev/null", t, err);
+	int r = open_target("/dev/null", have_proc, t, err);
 	if (r == 0)
 		return husk_error_set(err, ENOENT, "open \"/dev/null\"");
 	if (r < 0)
@@ -85,10 +91,10 @@ static int open_null(struct target *t, struct husk_error **err)
 	return 0;
 }
 
-static int mask_one(const char *path, struct target *null, struct husk_error **err)
+static int mask_one(const char *path, bool have_proc, struct target *null, struct husk_error **err)
 {
 	_cleanup_(target_close) struct target t = {.fd = -1};
-	int r = open_target(path, &t, err);
+	int r = open_target(path, have_proc, &t, err);
 	if (r <= 0)
 		return r;
 	if (S_ISDIR(t.st.st_mode)) {
@@ -98,7 +104,7 @@ static int mask_one(const char *path, struct target *null, struct husk_error **e
 			return husk_error_set(err, errno, "mount tmpfs");
 		return 0;
 	}
-	if (null->fd < 0 && open_null(null, err) < 0)
+	if (null->fd < 0 && open_null(null, have_proc, err) < 0)
 		return -1;
 	if (mount(null->name, t.name, NULL, MS_BIND, NULL) < 0)
 		return husk_error_set(err, errno, "bind \"/dev/null\"");
@@ -111,10 +117,13 @@ int husk_paths_mask(const struct husk_spec *spec, struct husk_error **err)
 		return 0;
 	/* opened on the first file to mask: a config may mask only directories */
 	_cleanup_(target_close) struct target null = {.fd = -1};
+	bool have_proc = access("/proc/self/fd", F_OK) == 0;
 	for (size_t i = 0; i < spec->linux_->n_masked_paths; i++) {
 		const char *path = spec->linux_->masked_paths[i];
-		if (mask_one(path, &null, err) < 0)
+		if (mask_one(path, have_proc, &null, err) < 0)
 			return husk_error_prefix(err, "mask \"%s\"", path);
+		if (covers_proc(path))
+			have_proc = access("/proc/self/fd", F_OK) == 0;
 	}
 	return 0;
 }
@@ -141,10 +150,10 @@ static int kept_flags(int fd, unsigned long *ret, struct husk_error **err)
 	return 0;
 }
 
-static int readonly_one(const char *path, struct husk_error **err)
+static int readonly_one(const char *path, bool have_proc, struct husk_error **err)
 {
 	_cleanup_(target_close) struct target t = {.fd = -1};
-	int r = open_target(path, &t, err);
+	int r = open_target(path, have_proc, &t, err);
 	if (r <= 0)
 		return r;
 	/* A bind of the path onto itself: the read-only flag is per mount, and
@@ -154,25 +163,29 @@ static int readonly_one(const char *path, struct husk_error **err)
 	/* The fd still names the mount now underneath: look the path up again
 	 * to reach the new one, and make sure it is the same file. */
 	_cleanup_(target_close) struct target top = {.fd = -1};
-	r = open_target(path, &top, err);
+	r = open_target(path, have_proc, &top, err);
 	if (r == 0)
 		return husk_error_set(err, ENOENT, "reopen");
 	if (r < 0)
 		return -1;
 	if (top.st.st_dev != t.st.st_dev || top.st.st_ino != t.st.st_ino)
 		return husk_error_set(err, 0, "changed while being bound");
+	/* mount_setattr(2) makes the new mount and every one below it
+	 * (binfmt_misc under /proc/sys, say) read-only in one call, and only
+	 * sets a flag, so the ones the kernel locks in a user namespace stay
+	 * as they are. */
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(top.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return husk_error_set(err, errno, "make the mounts read-only");
+	/* Before 5.12: a remount of the top mount, repeating its locked
+	 * flags; mounts below stay writable, as with runc. */
 	unsigned long flags = 0;
 	if (kept_flags(top.fd, &flags, err) < 0)
 		return -1;
 	if (mount(NULL, top.name, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | flags, NULL) < 0)
 		return husk_error_set(err, errno, "remount read-only");
-	/* A remount changes one mount; mounts below the path (binfmt_misc
-	 * under /proc/sys, say) follow with mount_setattr(2).  Kernels before
-	 * 5.12 lack it and leave those writable, as runc does. */
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-	if (mount_setattr(top.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0 &&
-	    errno != ENOSYS)
-		return husk_error_set(err, errno, "make the mounts below read-only");
 	return 0;
 }
 
@@ -180,9 +193,10 @@ int husk_paths_readonly(const struct husk_spec *spec, struct husk_error **err)
 {
 	if (!spec->linux_)
 		return 0;
+	bool have_proc = access("/proc/self/fd", F_OK) == 0;
 	for (size_t i = 0; i < spec->linux_->n_readonly_paths; i++) {
 		const char *path = spec->linux_->readonly_paths[i];
-		if (readonly_one(path, err) < 0)
+		if (readonly_one(path, have_proc, err) < 0)
 			return husk_error_prefix(err, "make \"%s\" read-only", path);
 	}
 	return 0;

@@ -326,14 +326,34 @@ static int set_oom_score_adj(int32_t value, struct husk_error **err)
 	return 0;
 }
 
+/* A cwd reached through a magic link (process.cwd "/proc/self/fd/N" naming
+ * one of husk's own descriptors) can be a directory outside the container's
+ * root: the class of CVE-2024-21626.  getcwd() then fails with ENOENT or
+ * answers "(unreachable)/..." instead of an absolute path. */
+static int check_cwd_inside(const char *cwd, struct husk_error **err)
+{
+	char buf[4096];
+	bool unreachable;
+	if (getcwd(buf, sizeof(buf)) == NULL)
+		unreachable = errno == ENOENT; /* else too long to show, still inside */
+	else
+		unreachable = buf[0] != '/';
+	if (unreachable)
+		return husk_error_set(
+		    err, 0, "process.cwd \"%s\": outside the container's root filesystem", cwd);
+	return 0;
+}
+
 /* Changes to cwd.  When allow_later is set, a permission error is left for
  * a second try under the container's user (*ret_later set): the directory
  * may be one only that user can enter, such as a volume chowned to it. */
 static int enter_cwd(const char *cwd, bool allow_later, bool *ret_later, struct husk_error **err)
 {
 	*ret_later = false;
-	if (!cwd || chdir(cwd) == 0)
+	if (!cwd)
 		return 0;
+	if (chdir(cwd) == 0)
+		return check_cwd_inside(cwd, err);
 	if (allow_later && (errno == EACCES || errno == EPERM)) {
 		*ret_later = true;
 		return 0;

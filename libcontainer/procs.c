@@ -121,11 +121,8 @@ static size_t descendants(const struct pid_list *l, pid_t init, pid_t *out)
 	return n;
 }
 
-int husk_signal_all(const struct husk_state *state, int signo, struct husk_error **err)
+int husk_container_pids(const struct husk_state *state, pid_t **ret, size_t *ret_n)
 {
-	_cleanup_close_ int pidfd = -1;
-	if (husk_init_pidfd(state, &pidfd, err) < 0)
-		return -1;
 	struct pid_list l = {0};
 	scan_proc(&l);
 	pid_t *targets = xcalloc(l.n + 1, sizeof(pid_t));
@@ -140,6 +137,21 @@ int husk_signal_all(const struct husk_state *state, int signo, struct husk_error
 	} else {
 		n = descendants(&l, state->pid, targets);
 	}
+	free(l.pids);
+	free(l.ppids);
+	*ret = targets;
+	*ret_n = n;
+	return 0;
+}
+
+int husk_signal_all(const struct husk_state *state, int signo, struct husk_error **err)
+{
+	_cleanup_close_ int pidfd = -1;
+	if (husk_init_pidfd(state, &pidfd, err) < 0)
+		return -1;
+	_cleanup_free_ pid_t *targets = NULL;
+	size_t n = 0;
+	husk_container_pids(state, &targets, &n);
 	int sent = 0;
 	/* the init through its pidfd, the others by pid: they are found live
 	 * and their parent chain still leads to the verified init */
@@ -148,9 +160,6 @@ int husk_signal_all(const struct husk_state *state, int signo, struct husk_error
 	for (size_t i = 0; i < n; i++)
 		if (targets[i] != state->pid && kill(targets[i], signo) == 0)
 			sent++;
-	free(targets);
-	free(l.pids);
-	free(l.ppids);
 	if (sent == 0)
 		return husk_error_set(err, 0, "no such process");
 	return sent;

@@ -16,6 +16,11 @@ int husk_init_pidfd(const struct husk_state *state, int *ret_pidfd, struct husk_
 /* Whether the init runs as pid 1 of a pid namespace of its own. */
 bool husk_init_has_private_pidns(pid_t pid);
 
+/* The container's processes as /proc shows them (the init's pid namespace
+ * when it has its own, else the init and its descendants); for containers
+ * without a cgroup.  Caller frees *ret. */
+int husk_container_pids(const struct husk_state *state, pid_t **ret, size_t *ret_n);
+
 /* Sends signo to every process of the container; returns how many got it. */
 int husk_signal_all(const struct husk_state *state, int signo, struct husk_error **err);
 

@@ -25,6 +25,7 @@
 #include "copy-tree.h"
 #include "devices.h"
 #include "husk/cleanup.h"
+#include "lsm.h"
 #include "mount-opts.h"
 #include "rootfs-cgroup.h"
 #include "rootfs-path.h"
@@ -315,20 +316,18 @@ static int mount_fs(const struct mnt *m, const char *fstype, struct husk_error *
 
 /* type "cgroup": on a pure cgroup v2 host, a cgroup2 mount (rooted at the
  * container's cgroup when it has a cgroup namespace).  On hybrid and v1
- * hosts, and where cgroup2 cannot be mounted (a user namespace without a
- * cgroup namespace), the host's /sys/fs/cgroup tree is bound, always
- * read-only so the container cannot reach other cgroups.  Binding only the
- * container's own cgroup per controller is left to the cgroup driver. */
+ * hosts, the container's own cgroup of each hierarchy (rootfs-cgroup.c).
+ * Where cgroup2 cannot be mounted (a user namespace without a cgroup
+ * namespace), the host's /sys/fs/cgroup tree is bound, always read-only
+ * so the container cannot reach other cgroups. */
 static int mount_cgroup(const struct mnt *m, struct husk_error **err)
 {
 	struct statfs sfs;
 	if (statfs("/sys/fs/cgroup", &sfs) < 0)
 		return husk_error_set(err, errno, "statfs \"/sys/fs/cgroup\"");
-	if (sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		if (!m->opts->new_cgroup_ns)
-			return bind_fallback(m, "/sys/fs/cgroup", true, err);
-		return husk_mount_cgroup_v1_tree(m->root_fd, m->dest, m->o.flags, err);
-	}
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return husk_mount_cgroup_v1_tree(m->root_fd, m->dest, m->o.flags,
+		                                 m->opts->new_cgroup_ns, err);
 
 	_cleanup_close_ int fd = husk_root_mkpath(m->root_fd, m->dest, HUSK_ROOT_DIR, err);
 	if (fd < 0)
@@ -344,22 +343,101 @@ static int mount_cgroup(const struct mnt *m, struct husk_error **err)
 }
 
 /* Only procfs may cover /proc: anything else there could hide or replace
- * the files that the kernel's protections rely on.  The exceptions are the
- * files lxcfs emulates (runc's list). */
-static bool proc_dest_allowed(const char *type, const char *dest)
+ * the files that the kernel's protections rely on (and the LSM attr files
+ * lsm.c writes labels to: CVE-2019-16884).  Inside /proc only the files
+ * lxcfs emulates may be covered (runc's list). */
+static bool proc_file_allowed(const char *dest)
 {
 	static const char *const allowed[] = {"/proc/cpuinfo", "/proc/diskstats",
 	                                      "/proc/meminfo", "/proc/stat",
 	                                      "/proc/swaps",   "/proc/uptime",
 	                                      "/proc/loadavg", "/proc/slabinfo",
 	                                      "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
-	if ((type && strcmp(type, "proc") == 0) || strncmp(dest, "/proc", 5) != 0 ||
-	    (dest[5] != '\0' && dest[5] != '/'))
-		return true;
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(allowed); i++)
 		if (strcmp(dest, allowed[i]) == 0)
 			return true;
 	return false;
+}
+
+/* The rules for one container path: the one written in the config, or the
+ * one it resolves to through the rootfs's symlinks. */
+static int check_proc_path(const struct mnt *m, const char *path, bool bind,
+                           struct husk_error **err)
+{
+	if (strncmp(path, "/proc", 5) != 0 || (path[5] != '\0' && path[5] != '/'))
+		return 0;
+	if (path[5] == '/')
+		return proc_file_allowed(path) ? 0
+		                               : husk_error_set(err, 0,
+		                                                "mount on \"%s\": only proc may be "
+		                                                "mounted in /proc",
+		                                                m->dest);
+	if (!bind) {
+		if (m->type && strcmp(m->type, "proc") == 0)
+			return 0;
+		return husk_error_set(
+		    err, 0,
+		    "mount on \"%s\": only proc may be mounted in /proc, got type "
+		    "\"%s\"",
+		    m->dest, m->type ? m->type : "");
+	}
+	/* a bind of a real procfs (rootless setups pass the host's) is fine */
+	const char *src = m->spec->source ? m->spec->source : "";
+	_cleanup_free_ char *host_src =
+	    src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", m->opts->bundle, src);
+	struct statfs sfs;
+	if (statfs(host_src, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return husk_error_set(
+		    err, 0,
+		    "mount on \"%s\": only proc may be mounted in /proc, bind source "
+		    "\"%s\" is not a procfs",
+		    m->dest, src);
+	return 0;
+}
+
+/* The container path dest resolves to inside the root, NULL when it does
+ * not exist (yet). */
+static char *resolved_dest(const struct mnt *m)
+{
+	_cleanup_close_ int fd = husk_root_open(m->root_fd, m->dest);
+	if (fd < 0)
+		return NULL;
+	char buf[32], root_buf[32], path[4096], root[4096];
+	ssize_t n = readlink(husk_fd_path(fd, buf), path, sizeof(path) - 1);
+	ssize_t r = readlink(husk_fd_path(m->root_fd, root_buf), root, sizeof(root) - 1);
+	if (n <= 0 || r <= 0)
+		return NULL;
+	path[n] = root[r] = '\0';
+	if (strcmp(root, "/") == 0)
+		return xstrdup(path);
+	if (strncmp(path, root, (size_t)r) != 0 || (path[r] != '\0' && path[r] != '/'))
+		return NULL;
+	return xstrdup(path[r] ? path + r : "/");
+}
+
+/* Before the mount: the path as written and as resolved (a symlink in the
+ * rootfs may lead a harmless-looking destination onto /proc). */
+static int check_proc_dest(const struct mnt *m, bool bind, bool *ret_covers_proc,
+                           struct husk_error **err)
+{
+	_cleanup_free_ char *real = resolved_dest(m);
+	*ret_covers_proc = strcmp(m->dest, "/proc") == 0 || (real && strcmp(real, "/proc") == 0);
+	if (check_proc_path(m, m->dest, bind, err) < 0)
+		return -1;
+	return real && strcmp(real, m->dest) != 0 ? check_proc_path(m, real, bind, err) : 0;
+}
+
+/* After it: whatever now covers the container's /proc must be procfs, by
+ * the file system's own word rather than by what the config called it. */
+static int check_proc_mounted(int root_fd, const char *dest, struct husk_error **err)
+{
+	_cleanup_close_ int fd = husk_root_open(root_fd, "/proc");
+	struct statfs sfs;
+	if (fd < 0 || fstatfs(fd, &sfs) < 0)
+		return husk_error_set(err, errno, "mount on \"%s\": stat \"/proc\"", dest);
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return husk_error_set(err, 0, "mount on \"%s\": \"/proc\" is not a procfs", dest);
+	return 0;
 }
 
 /* Attaches the idmapped tree the parent prepared, then applies the entry's
@@ -382,34 +460,43 @@ static int mount_idmapped(const struct mnt *m, int tree_fd, struct husk_error **
 	return after_mount(m, err);
 }
 
+static int mount_by_kind(struct mnt *m, size_t index, bool bind, struct husk_error **err)
+{
+	/* The parent made the tree (husk_rootfs_parent_prepare, or the
+	 * network's files: net/files.h); an idmap entry without one is
+	 * refused rather than mounted plain, which would show the wrong owners. */
+	if (index < m->opts->n_idmap_fds && m->opts->idmap_fds[index] >= 0)
+		return mount_idmapped(m, m->opts->idmap_fds[index], err);
+	if (m->o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP))
+		return husk_error_set(err, EOPNOTSUPP,
+		                      "mount on \"%s\": idmapped tree not prepared", m->dest);
+	if (bind) {
+		m->o.flags |= MS_BIND;
+		return mount_bind(m, err);
+	}
+	if (!m->type || !*m->type)
+		return husk_error_set(err, 0, "mount on \"%s\" has no type", m->dest);
+	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
+		return mount_cgroup(m, err);
+	return mount_fs(m, m->type, err);
+}
+
 static int mount_entry(int root_fd, const struct husk_rootfs_options *opts, size_t index,
-                       const struct husk_spec_mount *sm, struct husk_error **err)
+                       const struct husk_spec_mount *sm, const char *mount_label,
+                       struct husk_error **err)
 {
 	struct mnt m = {.root_fd = root_fd, .opts = opts, .spec = sm, .type = sm->type};
 	_cleanup_free_ char *dest = m.dest = husk_path_clean(sm->destination);
 	husk_mount_opts_parse(sm->options, sm->n_options, &m.o);
+	bool bind = (m.o.flags & MS_BIND) || (m.type && strcmp(m.type, "bind") == 0);
+	/* linux.mountLabel as context="..." (lsm.c says on which types) */
+	m.o.data = husk_lsm_mount_data(m.type, bind, m.o.data, mount_label);
 	_cleanup_free_ char *data = m.o.data; /* released with the entry */
-
-	/* The parent made the tree (husk_rootfs_parent_prepare); refused
-	 * rather than mounted plain, which would show the wrong owners. */
-	if (m.o.extensions & (HUSK_MOUNT_EXT_IDMAP | HUSK_MOUNT_EXT_RIDMAP)) {
-		if (index < opts->n_idmap_fds && opts->idmap_fds[index] >= 0)
-			return mount_idmapped(&m, opts->idmap_fds[index], err);
-		return husk_error_set(err, EOPNOTSUPP,
-		                      "mount on \"%s\": idmapped tree not prepared", dest);
-	}
-	if (!proc_dest_allowed(m.type, dest))
-		return husk_error_set(err, 0, "mount on \"%s\": only proc may be mounted in /proc",
-		                      dest);
-	if ((m.o.flags & MS_BIND) || (m.type && strcmp(m.type, "bind") == 0)) {
-		m.o.flags |= MS_BIND;
-		return mount_bind(&m, err);
-	}
-	if (!m.type || !*m.type)
-		return husk_error_set(err, 0, "mount on \"%s\" has no type", dest);
-	if (strcmp(m.type, "cgroup") == 0 || strcmp(m.type, "cgroup2") == 0)
-		return mount_cgroup(&m, err);
-	return mount_fs(&m, m.type, err);
+	bool covers_proc = false;
+	if (check_proc_dest(&m, bind, &covers_proc, err) < 0 ||
+	    mount_by_kind(&m, index, bind, err) < 0)
+		return -1;
+	return covers_proc ? check_proc_mounted(root_fd, dest, err) : 0;
 }
 
 /* /dev is populated unless the config binds one in (runc's rule): a tmpfs
@@ -495,9 +582,10 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 	if (root_fd < 0)
 		return husk_error_set(err, errno, "open \"%s\"", opts->rootfs);
 
+	const char *label = spec->linux_ ? spec->linux_->mount_label : NULL;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if ((ssize_t)i != root_idx &&
-		    mount_entry(root_fd, opts, i, &spec->mounts[i], err) < 0)
+		    mount_entry(root_fd, opts, i, &spec->mounts[i], label, err) < 0)
 			return -1;
 	if (needs_dev_setup(spec) && husk_devices_setup(root_fd, spec, opts->in_user_ns, err) < 0)
 		return -1;

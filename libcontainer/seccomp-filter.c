@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "husk/cleanup.h"
+#include "seccomp-cache.h"
 #include "util/xalloc.h"
 
 /* The kernel's flag values (linux/seccomp.h), spelt here because libseccomp's
@@ -35,14 +36,13 @@
 
 #define MAX_ARGS 6
 
+/* Every filter is exported to BPF at compile time and loaded with
+ * seccomp(2) directly (libseccomp's own load does the same; this way a
+ * program read back from the cache loads exactly like a fresh one, and the
+ * libseccomp context is gone before the clone). */
 struct husk_seccomp {
-	scmp_filter_ctx ctx;
-	bool notify;
-	/* Set when WAIT_KILLABLE_RECV applies: the filter is exported here at
-	 * compile time and loaded with seccomp(2), with these kernel flags. */
-	struct sock_filter *prog;
-	unsigned short prog_len;
-	unsigned int kernel_flags;
+	scmp_filter_ctx ctx; /* while compiling */
+	struct husk_seccomp_program prog;
 };
 
 /* ---- names ---- */
@@ -176,7 +176,7 @@ static int apply_flags(struct husk_seccomp *f, const struct husk_spec_seccomp *s
 		int r = seccomp_attr_set(f->ctx, flags[k].attr, 1);
 		if (r < 0)
 			return husk_error_set(err, -r, "linux.seccomp.flags[%zu]: \"%s\"", i, name);
-		f->kernel_flags |= flags[k].kflag;
+		f->prog.kernel_flags |= flags[k].kflag;
 	}
 	return 0;
 }
@@ -259,14 +259,14 @@ static int add_rules(struct husk_seccomp *f, const struct husk_spec_seccomp *sc,
 			if (add_syscall_rule(f->ctx, i, s->names[j], action, conds, s->n_args,
 			                     repeated, err) < 0)
 				return -1;
-		f->notify = f->notify || action == SCMP_ACT_NOTIFY;
+		f->prog.notify = f->prog.notify || action == SCMP_ACT_NOTIFY;
 	}
 	return 0;
 }
 
 /* ---- compile ---- */
 
-/* For the raw load: the BPF program as libseccomp would load it. */
+/* The BPF program as libseccomp would load it. */
 static int export_program(struct husk_seccomp *f, struct husk_error **err)
 {
 	_cleanup_close_ int fd = memfd_create("husk-seccomp", MFD_CLOEXEC);
@@ -281,11 +281,11 @@ static int export_program(struct husk_seccomp *f, struct husk_error **err)
 	size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
 	if (n == 0 || n > BPF_MAXINSNS)
 		return husk_error_set(err, E2BIG, "linux.seccomp: filter of %zu instructions", n);
-	f->prog = xcalloc(n, sizeof(struct sock_filter));
-	if (pread(fd, f->prog, n * sizeof(struct sock_filter), 0) !=
+	f->prog.insns = xcalloc(n, sizeof(struct sock_filter));
+	if (pread(fd, f->prog.insns, n * sizeof(struct sock_filter), 0) !=
 	    (ssize_t)(n * sizeof(struct sock_filter)))
 		return husk_error_set(err, errno, "linux.seccomp: read the exported filter");
-	f->prog_len = (unsigned short)n;
+	f->prog.len = (unsigned short)n;
 	return 0;
 }
 
@@ -312,26 +312,46 @@ static int compile(struct husk_seccomp *f, const struct husk_spec_seccomp *sc,
 	if (add_arches(f->ctx, sc, err) < 0 || apply_flags(f, sc, &wait_killable, err) < 0 ||
 	    add_rules(f, sc, def, err) < 0)
 		return -1;
-	if (wait_killable && f->notify) {
-		f->kernel_flags |= KFLAG_NEW_LISTENER | KFLAG_WAIT_KILLABLE_RECV;
-		return export_program(f, err);
+	if (f->prog.notify)
+		f->prog.kernel_flags |= KFLAG_NEW_LISTENER;
+	if (wait_killable && f->prog.notify)
+		f->prog.kernel_flags |= KFLAG_WAIT_KILLABLE_RECV;
+	if (export_program(f, err) < 0)
+		return -1;
+	seccomp_release(f->ctx);
+	f->ctx = NULL;
+	return 0;
+}
+
+int husk_seccomp_compile_cached(const struct husk_spec_seccomp *sc, const char *cache_dir,
+                                struct husk_seccomp **ret, struct husk_error **err)
+{
+	*ret = NULL;
+	if (!sc)
+		return 0;
+	struct husk_seccomp *f = xzalloc(sizeof(*f));
+	char key[65];
+	if (cache_dir) {
+		husk_seccomp_cache_key(sc, key);
+		if (husk_seccomp_cache_read(cache_dir, key, &f->prog)) {
+			*ret = f;
+			return 0;
+		}
 	}
+	if (compile(f, sc, err) < 0) {
+		husk_seccomp_free(f);
+		return -1;
+	}
+	if (cache_dir)
+		husk_seccomp_cache_write(cache_dir, key, &f->prog);
+	*ret = f;
 	return 0;
 }
 
 int husk_seccomp_compile(const struct husk_spec_seccomp *sc, struct husk_seccomp **ret,
                          struct husk_error **err)
 {
-	*ret = NULL;
-	if (!sc)
-		return 0;
-	struct husk_seccomp *f = xzalloc(sizeof(*f));
-	if (compile(f, sc, err) < 0) {
-		husk_seccomp_free(f);
-		return -1;
-	}
-	*ret = f;
-	return 0;
+	return husk_seccomp_compile_cached(sc, NULL, ret, err);
 }
 
 void husk_seccomp_free(struct husk_seccomp *f)
@@ -340,7 +360,7 @@ void husk_seccomp_free(struct husk_seccomp *f)
 		return;
 	if (f->ctx)
 		seccomp_release(f->ctx);
-	free(f->prog);
+	free(f->prog.insns);
 	free(f);
 }
 
@@ -351,20 +371,10 @@ bool husk_seccomp_load_early(const struct husk_spec_process *process)
 
 bool husk_seccomp_has_notify(const struct husk_seccomp *f)
 {
-	return f && f->notify;
+	return f && f->prog.notify;
 }
 
 /* ---- load ---- */
-
-static int load_raw(const struct husk_seccomp *f, int *ret_notify_fd, struct husk_error **err)
-{
-	struct sock_fprog prog = {.len = f->prog_len, .filter = f->prog};
-	long r = syscall(SYS_seccomp, SET_MODE_FILTER, f->kernel_flags, &prog);
-	if (r < 0)
-		return husk_error_set(err, errno, "load the seccomp filter");
-	*ret_notify_fd = (int)r; /* NEW_LISTENER: the listener fd, O_CLOEXEC */
-	return 0;
-}
 
 int husk_seccomp_load(const struct husk_seccomp *f, int *ret_notify_fd, struct husk_error **err)
 {
@@ -372,20 +382,15 @@ int husk_seccomp_load(const struct husk_seccomp *f, int *ret_notify_fd, struct h
 		*ret_notify_fd = -1;
 	if (!f)
 		return 0;
-	if (f->notify && !ret_notify_fd)
+	if (f->prog.notify && !ret_notify_fd)
 		return husk_error_set(err, EINVAL,
 		                      "load the seccomp filter: nowhere to put the "
 		                      "notify fd");
-	if (f->prog)
-		return load_raw(f, ret_notify_fd, err);
-	int r = seccomp_load(f->ctx);
+	struct sock_fprog prog = {.len = f->prog.len, .filter = f->prog.insns};
+	long r = syscall(SYS_seccomp, SET_MODE_FILTER, f->prog.kernel_flags, &prog);
 	if (r < 0)
-		return husk_error_set(err, -r, "load the seccomp filter");
-	if (f->notify) {
-		int fd = seccomp_notify_fd(f->ctx);
-		if (fd < 0)
-			return husk_error_set(err, -fd, "get the seccomp notify fd");
-		*ret_notify_fd = fd;
-	}
+		return husk_error_set(err, errno, "load the seccomp filter");
+	if (f->prog.notify)
+		*ret_notify_fd = (int)r; /* NEW_LISTENER: the listener fd, O_CLOEXEC */
 	return 0;
 }

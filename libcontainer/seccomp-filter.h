@@ -54,6 +54,12 @@ struct husk_seccomp;
 int husk_seccomp_compile(const struct husk_spec_seccomp *sc, struct husk_seccomp **ret,
                          struct husk_error **err);
 
+/* husk_seccomp_compile() through the compiled-filter cache in cache_dir
+ * (seccomp-cache.h; NULL: no cache): a profile compiled before is read
+ * back instead of compiled. */
+int husk_seccomp_compile_cached(const struct husk_spec_seccomp *sc, const char *cache_dir,
+                                struct husk_seccomp **ret, struct husk_error **err);
+
 /* True when the filter must be loaded before husk_process_apply() (see
  * above): the process keeps no no_new_privs to rely on. */
 bool husk_seccomp_load_early(const struct husk_spec_process *process);

@@ -84,7 +84,8 @@ int husk_seccomp_send_notify_fd(const struct husk_seccomp_listener *l, int notif
 	if (!l->path || !l->path[0])
 		return husk_error_set(err, 0, "linux.seccomp.listenerPath: required");
 	if (strlen(l->path) >= sizeof(addr.sun_path))
-		return husk_error_set(err, ENAMETOOLONG, "seccomp listener \"%s\"", l->path);
+		return husk_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath \"%s\"",
+		                      l->path);
 	strcpy(addr.sun_path, l->path);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -94,11 +95,12 @@ int husk_seccomp_send_notify_fd(const struct husk_seccomp_listener *l, int notif
 		r = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return husk_error_set(err, errno, "connect to seccomp listener \"%s\"", l->path);
+		return husk_error_set(err, errno, "linux.seccomp.listenerPath: connect to \"%s\"",
+		                      l->path);
 	_cleanup_free_ char *doc = husk_seccomp_process_state(l);
 	r = send_all(fd, doc, strlen(doc), notify_fd);
 	if (r < 0)
-		return husk_error_set(err, -r, "send the notify fd to seccomp listener \"%s\"",
-		                      l->path);
+		return husk_error_set(
+		    err, -r, "linux.seccomp.listenerPath: send the notify fd to \"%s\"", l->path);
 	return 0;
 }

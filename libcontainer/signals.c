@@ -5,8 +5,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -116,13 +118,50 @@ struct kernel_sigaction {
 	unsigned long mask;
 };
 
-void husk_signals_reset_all(void)
+void husk_signals_reset(uint64_t which)
 {
 	struct kernel_sigaction dfl = {.handler = SIG_DFL};
 	for (int sig = 1; sig <= 64; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
+		if (sig != SIGKILL && sig != SIGSTOP && (which & (UINT64_C(1) << (sig - 1))))
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void husk_signals_reset_all(void)
+{
+	husk_signals_reset(UINT64_MAX);
+}
+
+/* The hex mask after `key` in /proc/self/status text. */
+static bool status_mask(const char *text, const char *key, uint64_t *ret)
+{
+	const char *p = strstr(text, key);
+	if (!p)
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(p + strlen(key), &end, 16);
+	if (errno || end == p + strlen(key))
+		return false;
+	*ret = v;
+	return true;
+}
+
+uint64_t husk_signals_non_default(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return UINT64_MAX;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	uint64_t ignored, caught;
+	if (!status_mask(buf, "\nSigIgn:", &ignored) || !status_mask(buf, "\nSigCgt:", &caught))
+		return UINT64_MAX;
+	return ignored | caught;
 }

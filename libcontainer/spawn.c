@@ -23,6 +23,7 @@
 
 #include "cgroup/cgroup.h"
 #include "husk/cleanup.h"
+#include "husk/signals.h"
 #include "sync.h"
 #include "terminal.h"
 #include "seccomp-filter.h"
@@ -202,13 +203,21 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 	a->new_pid_ns = (a->plan->clone_flags & CLONE_NEWPID) != 0;
 	a->parent_pid = getpid();
 
+	a->reset_signals = husk_signals_non_default();
 	struct parent_ns_switch sw;
 	if (switch_parent_ns(a, &sw, err) < 0)
 		return -1;
 	int pidfd = -1;
 	int cgroup_fd = cg ? cg->dir_fd : -1;
+	/* v1 hierarchies cannot be cloned into: the child is moved before GO,
+	 * and makes its cgroup namespace after that, as below */
+	bool move = husk_cgroup_joins_after_clone(cg);
+	if (move) {
+		cgroup_fd = -1;
+		a->unshare_flags |= flags & CLONE_NEWCGROUP;
+		flags &= ~(unsigned long)CLONE_NEWCGROUP;
+	}
 	pid_t pid = husk_clone(flags, cgroup_fd, &pidfd);
-	bool move = false;
 	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
 		/* The kernel cannot clone into the cgroup (before 5.7): the
 		 * child is moved before GO instead, and creates its cgroup

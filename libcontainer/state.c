@@ -101,6 +101,17 @@ static int open_root(const char *root, bool missing_ok, int *ret_fd, struct husk
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && !(missing_ok && errno == ENOENT))
 		return husk_error_set(err, errno, "open state root \"%s\"", root);
+	/* A user's containers live under a root of their own (0700 dirs do
+	 * the rest): a root someone else owns is refused by name rather than
+	 * used half-way.  Root itself may act on anyone's, as with runc. */
+	struct stat st;
+	uid_t me = geteuid();
+	if (fd >= 0 && me != 0 && fstat(fd, &st) == 0 && st.st_uid != me) {
+		close(fd);
+		return husk_error_set(err, EACCES,
+		                      "state root \"%s\" belongs to uid %u, not to you (uid %u)",
+		                      root, (unsigned)st.st_uid, (unsigned)me);
+	}
 	*ret_fd = fd;
 	return 0;
 }
@@ -258,6 +269,9 @@ static bool init_alive(const struct husk_state *state)
 		return false;
 	if (st.start_time != state->init_start_time)
 		return false;
+	/* a forged pid + start time still has to be in the container's cgroup */
+	if (!state_init_in_cgroup(state))
+		return false;
 	/* A zombie init has exited; only its parent has not reaped it yet.
 	 * Its container is over, so it counts as stopped. */
 	return st.state != 'Z' && st.state != 'X' && st.state != 'x';
@@ -328,9 +342,26 @@ static int clear_level(int dir_fd, char **ret_name, struct husk_error **err)
 	return 0;
 }
 
+/* Without root's override of permissions (a rootless container's upper
+ * directory), a directory of ours that we may not read or write is made
+ * so first: overlayfs leaves its work/work directory at mode 0. */
+static int open_subdir(int dir_fd, const char *name)
+{
+	int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dir_fd, name, flags);
+	if (fd < 0 && errno == EACCES && geteuid() != 0 &&
+	    fchmodat(dir_fd, name, S_IRWXU, AT_SYMLINK_NOFOLLOW) == 0)
+		fd = openat(dir_fd, name, flags);
+	struct stat st;
+	if (fd >= 0 && geteuid() != 0 && fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    (st.st_mode & S_IRWXU) != S_IRWXU)
+		(void)fchmod(fd, (st.st_mode & 07777) | S_IRWXU);
+	return fd;
+}
+
 static int walk_down(struct remove_walk *w, int *cur_fd, const char *name, struct husk_error **err)
 {
-	int fd = openat(*cur_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_subdir(*cur_fd, name);
 	if (fd < 0)
 		return husk_error_set(err, errno, "open \"%s\"", name);
 	struct stat st;
@@ -496,6 +527,11 @@ void husk_state_free(struct husk_state *state)
 	free(state->rootfs);
 	free(state->created);
 	free(state->cgroup_path);
+	for (size_t i = 0; i < state->n_cgroup_paths; i++) {
+		free(state->cgroup_paths[i].key);
+		free(state->cgroup_paths[i].value);
+	}
+	free(state->cgroup_paths);
 	for (size_t i = 0; i < state->n_annotations; i++) {
 		free(state->annotations[i].key);
 		free(state->annotations[i].value);

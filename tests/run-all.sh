@@ -48,9 +48,11 @@ fi
 # any difference afterwards is a leaked mount and fails the run.
 mounts() { awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1) }' /proc/self/mountinfo | sort; }
 mounts >"$results/mounts.before"
-# Likewise the cgroups husk names itself (husk-<tag>-<id>) in the cgroup2
-# hierarchy, at either place a host may have it.
-husk_cgroups() { ls -d /sys/fs/cgroup/husk-* /sys/fs/cgroup/unified/husk-* 2>/dev/null | sort; }
+# Likewise the cgroups husk names itself (husk-<tag>-<id>, and the tests'
+# husk-* cgroupsPaths) in every hierarchy: the cgroup2 one wherever it is
+# mounted and each v1 one, at any depth (v1 places them under the caller's
+# own cgroup, which need not be the root).
+husk_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'husk-*' -prune 2>/dev/null | sort; }
 husk_cgroups >"$results/cgroups.before"
 
 for t in tests/integration/*.sh; do

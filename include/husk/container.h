@@ -61,8 +61,10 @@ struct husk_exec_options {
 	char **env; /* extra KEY=value entries */
 	size_t n_env;
 	const char *user; /* "UID[:GID]" */
-	char **caps;      /* extra capabilities */
+	char **caps;      /* extra capabilities, each within the container's bounding set */
 	size_t n_caps;
+	const char *apparmor;      /* --apparmor: process.apparmorProfile */
+	const char *process_label; /* --process-label: process.selinuxLabel */
 	bool no_new_privs;
 	int preserve_fds;
 };

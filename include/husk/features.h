@@ -5,9 +5,15 @@
 #pragma once
 
 /* The features document as pretty-printed JSON ending in '\n'.  Determined at
- * build time, not by probing the host (the spec asks for that).  Caller
+ * build time, not by probing the host (the spec asks for that), except for
+ * the annotations io.github.husk.host.apparmor and .selinux ("enabled" or
+ * "disabled"): whether a label of that LSM can be applied here.  Caller
  * frees. */
 char *husk_features_json(void);
+
+/* The same with the host's /sys and /proc looked up under prefix (NULL:
+ * the live system), so tests can show a host with an LSM. */
+char *husk_features_json_at(const char *prefix);
 
 /* The libseccomp husk runs with, "2.5.4".  Caller frees. */
 char *husk_libseccomp_version(void);

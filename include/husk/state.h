@@ -38,7 +38,9 @@ struct husk_state {
 	char *rootfs;             /* absolute path */
 	char *created;            /* RFC 3339 with nanoseconds, UTC */
 	uid_t owner;
-	char *cgroup_path;           /* NULL until the cgroup driver sets it */
+	char *cgroup_path;            /* NULL until the cgroup driver sets it */
+	struct husk_kv *cgroup_paths; /* cgroup v1: hierarchy -> directory; none on v2 */
+	size_t n_cgroup_paths;
 	struct husk_kv *annotations; /* malloc'd array, strings malloc'd */
 	size_t n_annotations;
 };

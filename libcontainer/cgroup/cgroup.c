@@ -2,14 +2,16 @@
  * the version-independent wrappers callers use.
  *
  * Modes: unified (cgroup2 on /sys/fs/cgroup), hybrid (v1 controllers with
- * cgroup2 on /sys/fs/cgroup/unified) and legacy (v1 only).  On unified and
- * hybrid hosts the container is tracked in the cgroup2 hierarchy by the v2
- * driver; on a hybrid host a limit whose controller is bound to v1 is
- * refused there (v2.c) until the v1 driver exists.
+ * cgroup2 on /sys/fs/cgroup/unified) and legacy (v1 only).  A unified host
+ * gets the v2 driver; hybrid and legacy hosts the v1 driver, which makes a
+ * directory in every mounted v1 hierarchy and, on a hybrid host, one in
+ * the cgroup2 hierarchy too (v1.c).  The hierarchies and our own place in
+ * each come from /proc/self/mountinfo and /proc/self/cgroup.
  */
 #include "cgroup/cgroup.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "cgroup/internal.h"
 #include "cgroup/v2-devices.h"
 #include "husk/cleanup.h"
 #include "util/file.h"
@@ -29,7 +32,9 @@
 #define CGROUP_FS     "/sys/fs/cgroup"
 #define CGROUP_HYBRID CGROUP_FS "/unified"
 #define PROC_SELF_CG  "/proc/self/cgroup"
-#define PROC_CG_MAX   (64 * 1024)
+#define PROC_SELF_MNT "/proc/self/mountinfo"
+#define PROC_FILE_MAX (4 * 1024 * 1024)
+#define UNIFIED_KEY   "unified"
 
 static bool is_cgroup2(const char *path)
 {
@@ -38,21 +43,121 @@ static bool is_cgroup2(const char *path)
 }
 
 /* The "0::/path" line of /proc/self/cgroup: our place in the v2 tree. */
-static int own_cgroup(char **ret, struct husk_error **err)
+static char *own_v2(const char *proc_cgroup)
 {
-	_cleanup_free_ char *buf = NULL;
-	if (read_file_at(AT_FDCWD, PROC_SELF_CG, PROC_CG_MAX, &buf, NULL, err) < 0)
-		return -1;
-	for (char *line = buf, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!strncmp(line, "0::", 3)) {
-			*ret = xstrdup(line[3] ? line + 3 : "/");
-			return 0;
-		}
+	for (const char *line = proc_cgroup; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		if (!strncmp(line, "0::", 3))
+			return len > 3 ? xstrndup(line + 3, len - 3) : xstrdup("/");
+		line += len;
+		line += *line == '\n';
 	}
-	*ret = xstrdup("/");
+	return xstrdup("/");
+}
+
+/* A mountinfo line's mount root (field 4), mount point (field 5), type and
+ * super options (after " - "); false when it is no cgroup v1 mount. */
+static bool parse_v1_mount(char *line, char **root, char **point, char **super)
+{
+	char *sep = strstr(line, " - ");
+	if (!sep)
+		return false;
+	*sep = '\0';
+	char *fields[5] = {0}, *save = NULL;
+	int n = 0;
+	for (char *w = strtok_r(line, " ", &save); w && n < 5; w = strtok_r(NULL, " ", &save))
+		fields[n++] = w;
+	char *type = strtok_r(sep + 3, " ", &save);
+	(void)strtok_r(NULL, " ", &save); /* source */
+	char *opts = strtok_r(NULL, " \n", &save);
+	if (n < 5 || !type || !opts || strcmp(type, "cgroup") != 0)
+		return false;
+	*root = fields[3];
+	*point = fields[4];
+	*super = opts;
+	return true;
+}
+
+/* Whether every controller of a /proc/self/cgroup line is a super option
+ * of the mount ("name=systemd" included). */
+static bool mount_has_all(const char *super, const char *controllers)
+{
+	_cleanup_free_ char *copy = xstrdup(controllers);
+	char *save = NULL;
+	for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		_cleanup_free_ char *want = xasprintf(",%s,", c);
+		_cleanup_free_ char *have = xasprintf(",%s,", super);
+		if (!strstr(have, want))
+			return false;
+	}
+	return true;
+}
+
+/* Our cgroup `path` as seen under a mount of root `root`: "/" and below. */
+static char *below_root(const char *root, const char *path)
+{
+	if (!strcmp(root, "/"))
+		return xstrdup(path);
+	size_t n = strlen(root);
+	if (strncmp(path, root, n) != 0 || (path[n] && path[n] != '/'))
+		return NULL;
+	return xstrdup(path[n] ? path + n : "/");
+}
+
+/* Finds the mount of one hierarchy; the first under /sys/fs/cgroup wins
+ * over others (a bind elsewhere). */
+static bool find_mount(const char *mountinfo, const char *controllers, const char *path,
+                       struct husk_cgroup_hierarchy *ret)
+{
+	bool found = false;
+	for (const char *p = mountinfo; p && *p && !found;) {
+		size_t len = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, len);
+		p += len;
+		p += *p == '\n';
+		char *root, *point, *super;
+		if (!parse_v1_mount(line, &root, &point, &super) ||
+		    !mount_has_all(super, controllers))
+			continue;
+		_cleanup_free_ char *own = below_root(root, path);
+		if (!own)
+			continue;
+		bool preferred = !strncmp(point, CGROUP_FS "/", strlen(CGROUP_FS) + 1);
+		if (ret->mount && !preferred)
+			continue;
+		free(ret->mount);
+		free(ret->own);
+		ret->mount = xstrdup(point);
+		ret->own = TAKE_PTR(own);
+		found = preferred;
+	}
+	return ret->mount != NULL;
+}
+
+int husk_cgroup_parse_v1(const char *proc_cgroup, const char *mountinfo,
+                         struct husk_cgroup_hierarchy **ret, size_t *ret_n)
+{
+	struct husk_cgroup_hierarchy *hs = NULL;
+	size_t n = 0;
+	for (const char *line = proc_cgroup; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		_cleanup_free_ char *copy = xstrndup(line, len);
+		line += len;
+		line += *line == '\n';
+		/* "4:memory:/a/b"; hierarchy 0 is cgroup2 */
+		char *c1 = strchr(copy, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || !strncmp(copy, "0:", 2) || c2 == c1 + 1)
+			continue;
+		*c2 = '\0';
+		struct husk_cgroup_hierarchy h = {0};
+		if (!find_mount(mountinfo, c1 + 1, c2[1] ? c2 + 1 : "/", &h))
+			continue; /* not mounted where we can see it */
+		h.controllers = xstrdup(c1 + 1);
+		hs = xreallocarray(hs, n + 1, sizeof(*hs));
+		hs[n++] = h;
+	}
+	*ret = hs;
+	*ret_n = n;
 	return 0;
 }
 
@@ -67,19 +172,32 @@ int husk_cgroup_host_detect(struct husk_cgroup_host *ret, struct husk_error **er
 		ret->v2_root = xstrdup(CGROUP_HYBRID);
 	} else {
 		ret->mode = HUSK_CGROUP_LEGACY;
-		return 0;
 	}
-	if (own_cgroup(&ret->own, err) < 0) {
+	_cleanup_free_ char *cg = NULL;
+	if (read_file_at(AT_FDCWD, PROC_SELF_CG, PROC_FILE_MAX, &cg, NULL, err) < 0)
+		return -1;
+	if (ret->v2_root)
+		ret->own = own_v2(cg);
+	if (ret->mode == HUSK_CGROUP_UNIFIED)
+		return 0;
+	_cleanup_free_ char *mi = NULL;
+	if (read_file_at(AT_FDCWD, PROC_SELF_MNT, PROC_FILE_MAX, &mi, NULL, err) < 0) {
 		husk_cgroup_host_release(ret);
 		return -1;
 	}
-	return 0;
+	return husk_cgroup_parse_v1(cg, mi, &ret->v1, &ret->n_v1);
 }
 
 void husk_cgroup_host_release(struct husk_cgroup_host *h)
 {
 	free(h->v2_root);
 	free(h->own);
+	for (size_t i = 0; i < h->n_v1; i++) {
+		free(h->v1[i].controllers);
+		free(h->v1[i].mount);
+		free(h->v1[i].own);
+	}
+	free(h->v1);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -112,8 +230,9 @@ static uint32_t fnv1a(const char *s)
 	return h;
 }
 
-int husk_cgroup_resolve_path(const char *cgroups_path, const char *own, const char *state_root,
-                             const char *id, char **ret, struct husk_error **err)
+/* cgroupsPath -> path; a relative (or absent) one goes under `base`. */
+static int resolve(const char *cgroups_path, const char *base, const char *state_root,
+                   const char *id, char **ret, struct husk_error **err)
 {
 	char out[4096] = "/";
 	_cleanup_free_ char *def = NULL;
@@ -124,16 +243,8 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *own, const ch
 		def = xasprintf("husk-%08x-%s", fnv1a(state_root ? state_root : ""), id);
 		rel = def;
 	}
-	if (rel[0] != '/') {
-		/* runc's rule: beside our own cgroup, which may hold processes
-		 * and then could not enable controllers for a child */
-		_cleanup_free_ char *parent = xstrdup(own && own[0] ? own : "/");
-		char *slash = strrchr(parent, '/');
-		if (slash)
-			*slash = '\0';
-		if (append_clean(out, sizeof(out), parent, err) < 0)
-			return -1;
-	}
+	if (rel[0] != '/' && append_clean(out, sizeof(out), base, err) < 0)
+		return -1;
 	if (append_clean(out, sizeof(out), rel, err) < 0)
 		return -1;
 	if (!strcmp(out, "/"))
@@ -145,11 +256,29 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *own, const ch
 	return 0;
 }
 
-static struct husk_cgroup *cgroup_new(enum husk_cgroup_mode mode, const char *root,
-                                      const char *path)
+int husk_cgroup_resolve_path(const char *cgroups_path, const char *own, const char *state_root,
+                             const char *id, char **ret, struct husk_error **err)
+{
+	/* runc's rule on v2: beside our own cgroup, which may hold processes
+	 * and then could not enable controllers for a child */
+	_cleanup_free_ char *parent = xstrdup(own && own[0] ? own : "/");
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	return resolve(cgroups_path, parent, state_root, id, ret, err);
+}
+
+int husk_cgroup_resolve_path_v1(const char *cgroups_path, const char *own, const char *state_root,
+                                const char *id, char **ret, struct husk_error **err)
+{
+	return resolve(cgroups_path, own && own[0] ? own : "/", state_root, id, ret, err);
+}
+
+struct husk_cgroup *husk_cgroup_new(const struct husk_cgroup_driver *driver,
+                                    enum husk_cgroup_mode mode, const char *root, const char *path)
 {
 	struct husk_cgroup *cg = xzalloc(sizeof(*cg));
-	cg->driver = &husk_cgroup_v2_driver;
+	cg->driver = driver;
 	cg->mode = mode;
 	cg->root = xstrdup(root);
 	cg->path = xstrdup(path);
@@ -170,41 +299,77 @@ void husk_cgroup_free(struct husk_cgroup *cg)
 	for (size_t i = 0; i < cg->n_ignored; i++)
 		free(cg->ignored[i]);
 	free(cg->ignored);
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		if (cg->v1[i].fd >= 0)
+			close(cg->v1[i].fd);
+		free(cg->v1[i].controllers);
+		free(cg->v1[i].root);
+		free(cg->v1[i].dir);
+	}
+	free(cg->v1);
+	husk_cgroup_free(cg->unified);
+	for (size_t i = 0; i < cg->n_paths; i++) {
+		free(cg->paths[i].key);
+		free(cg->paths[i].value);
+	}
+	free(cg->paths);
 	free(cg);
+}
+
+static int create_with(struct husk_cgroup *cg, const struct husk_spec_resources *r,
+                       struct husk_cgroup **ret, struct husk_error **err)
+{
+	if (cg->driver->create(cg, r, err) < 0) {
+		husk_cgroup_free(cg);
+		return -1;
+	}
+	*ret = cg;
+	return 0;
 }
 
 int husk_cgroup_create_at(const struct husk_cgroup_host *host, const char *path,
                           const struct husk_spec_resources *r, struct husk_cgroup **ret,
                           struct husk_error **err)
 {
-	_cleanup_(husk_cgroup_settings_free) struct husk_cgroup_settings s = {0};
 	*ret = NULL;
-	if (husk_cgroup_v2_settings(r, &s, err) < 0)
+	if (!host->v2_root)
+		return husk_error_set(err, 0, "this host has no cgroup v2 hierarchy");
+	return create_with(husk_cgroup_new(&husk_cgroup_v2_driver, host->mode, host->v2_root, path),
+	                   r, ret, err);
+}
+
+/* A host with no hierarchy husk can use: nothing is made, and a config
+ * with limits is refused. */
+static int no_hierarchy(const struct husk_spec_resources *r, struct husk_error **err)
+{
+	_cleanup_(husk_cgroup_settings_free) struct husk_cgroup_settings s = {0};
+	if (husk_cgroup_v1_settings(r, &s, err) < 0)
 		return -1;
-	if (host->mode == HUSK_CGROUP_LEGACY) {
-		if (s.n)
-			return husk_error_set(err, 0,
-			                      "%s: this host has no cgroup v2 hierarchy and husk "
-			                      "does not drive cgroup v1 yet",
-			                      s.items[0].field);
-		return 0;
-	}
-	struct husk_cgroup *cg = cgroup_new(host->mode, host->v2_root, path);
-	if (cg->driver->create(cg, &s, err) < 0) {
-		husk_cgroup_free(cg);
-		return -1;
-	}
-	if (cg->driver->apply(cg, &s, err) < 0) {
-		if (cg->created)
-			husk_cgroup_destroy(cg, NULL);
-		husk_cgroup_free(cg);
-		return -1;
-	}
-	cg->ignored = TAKE_PTR(s.ignored);
-	cg->n_ignored = s.n_ignored;
-	s.n_ignored = 0;
-	*ret = cg;
+	if (s.n)
+		return husk_error_set(err, 0, "%s: this host has no cgroup hierarchy mounted",
+		                      s.items[0].field);
 	return 0;
+}
+
+int husk_cgroup_create_in(const struct husk_cgroup_host *host, const char *cgroups_path,
+                          const char *state_root, const char *id,
+                          const struct husk_spec_resources *r, struct husk_cgroup **ret,
+                          struct husk_error **err)
+{
+	*ret = NULL;
+	if (host->mode == HUSK_CGROUP_UNIFIED || (host->v2_root && !host->n_v1)) {
+		_cleanup_free_ char *path = NULL;
+		if (husk_cgroup_resolve_path(cgroups_path, host->own, state_root, id, &path, err) <
+		    0)
+			return -1;
+		return husk_cgroup_create_at(host, path, r, ret, err);
+	}
+	if (!host->n_v1)
+		return no_hierarchy(r, err);
+	struct husk_cgroup *cg = NULL;
+	if (husk_cgroup_v1_new(host, cgroups_path, state_root, id, &cg, err) < 0)
+		return -1;
+	return create_with(cg, r, ret, err);
 }
 
 /* The config's rules, linux.devices as allowed, then the defaults last so
@@ -243,21 +408,19 @@ int husk_cgroup_create(const char *state_root, const char *id, const struct husk
                        struct husk_cgroup **ret, struct husk_error **err)
 {
 	struct husk_cgroup_host host;
-	_cleanup_free_ char *path = NULL;
+	*ret = NULL;
 	if (husk_cgroup_host_detect(&host, err) < 0)
 		return -1;
-	int r = -1;
-	if (host.mode == HUSK_CGROUP_LEGACY ||
-	    husk_cgroup_resolve_path(lx ? lx->cgroups_path : NULL, host.own, state_root, id, &path,
-	                             err) == 0)
-		r = husk_cgroup_create_at(&host, path ? path : "/", lx ? lx->resources : NULL, ret,
-		                          err);
+	int r = husk_cgroup_create_in(&host, lx ? lx->cgroups_path : NULL, state_root, id,
+	                              lx ? lx->resources : NULL, ret, err);
 	husk_cgroup_host_release(&host);
 	if (r < 0 || !*ret)
 		return r;
 	if (set_devices(*ret, lx, err) < 0) {
 		if ((*ret)->created)
 			husk_cgroup_destroy(*ret, NULL);
+		else
+			husk_cgroup_kill_all(*ret, SIGKILL, NULL);
 		husk_cgroup_free(*ret);
 		*ret = NULL;
 		return -1;
@@ -265,36 +428,40 @@ int husk_cgroup_create(const char *state_root, const char *id, const struct husk
 	return 0;
 }
 
-int husk_cgroup_load(const char *dir, struct husk_cgroup **ret, struct husk_error **err)
+int husk_cgroup_load(const struct husk_state *st, struct husk_cgroup **ret, struct husk_error **err)
 {
 	struct husk_cgroup_host host;
-	if (husk_cgroup_host_detect(&host, err) < 0)
-		return -1;
-	size_t n = host.v2_root ? strlen(host.v2_root) : 0;
-	if (!n || strncmp(dir, host.v2_root, n) != 0 || dir[n] != '/') {
-		husk_cgroup_host_release(&host);
+	*ret = NULL;
+	if (!st->cgroup_path && !st->n_cgroup_paths)
+		return husk_error_set(err, 0, "container \"%s\" has no cgroup", st->id);
+	/* the v2 root only: loading needs no hierarchy list */
+	memset(&host, 0, sizeof(host));
+	if (is_cgroup2(CGROUP_FS)) {
+		host.mode = HUSK_CGROUP_UNIFIED;
+		host.v2_root = CGROUP_FS;
+	} else if (is_cgroup2(CGROUP_HYBRID)) {
+		host.mode = HUSK_CGROUP_HYBRID;
+		host.v2_root = CGROUP_HYBRID;
+	} else {
+		host.mode = HUSK_CGROUP_LEGACY;
+	}
+	if (st->n_cgroup_paths)
+		return husk_cgroup_v1_load(&host, st, ret, err);
+	if (!host.v2_root)
 		return husk_error_set(err, 0, "cgroup \"%s\" is not in this host's cgroup v2 tree",
-		                      dir);
-	}
-	struct husk_cgroup *cg = cgroup_new(host.mode, host.v2_root, dir + n);
-	husk_cgroup_host_release(&host);
-	cg->dir_fd = open(cg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg->dir_fd < 0 && errno != ENOENT) {
-		husk_error_set(err, errno, "open cgroup \"%s\"", cg->dir);
-		husk_cgroup_free(cg);
-		return -1;
-	}
-	*ret = cg;
-	return 0;
+		                      st->cgroup_path);
+	return husk_cgroup_v2_open(host.mode, host.v2_root, st->cgroup_path, ret, err);
+}
+
+bool husk_cgroup_joins_after_clone(const struct husk_cgroup *cg)
+{
+	return cg && !cg->driver->clone_into;
 }
 
 int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_spec_resources *r,
                       struct husk_error **err)
 {
-	_cleanup_(husk_cgroup_settings_free) struct husk_cgroup_settings s = {0};
-	if (husk_cgroup_v2_settings(r, &s, err) < 0)
-		return -1;
-	return cg->driver->apply(cg, &s, err);
+	return cg->driver->apply(cg, r, err);
 }
 
 int husk_cgroup_add_process(struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
@@ -326,6 +493,32 @@ int husk_cgroup_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *ret,
                       struct husk_error **err)
 {
 	return cg->driver->stats(cg, ret, err);
+}
+
+int husk_cgroup_read_stats(struct husk_cgroup *cg, struct husk_container_stats *ret,
+                           struct husk_error **err)
+{
+	return cg->driver->read_stats(cg, ret, err);
+}
+
+int husk_cgroup_oom_watch(struct husk_cgroup *cg, struct husk_cgroup_oom_watch *w,
+                          struct husk_error **err)
+{
+	w->fd = -1;
+	w->seen = 0;
+	return cg->driver->oom_watch(cg, w, err);
+}
+
+bool husk_cgroup_oom_check(struct husk_cgroup *cg, struct husk_cgroup_oom_watch *w)
+{
+	return cg->driver->oom_check(cg, w);
+}
+
+void husk_cgroup_oom_unwatch(struct husk_cgroup_oom_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
 }
 
 int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error **err)

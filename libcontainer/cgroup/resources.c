@@ -86,10 +86,9 @@ uint64_t husk_cgroup_blkio_to_io_weight(uint64_t weight)
 
 /* ---- the list ---- */
 
-static void add(struct husk_cgroup_settings *s, const char *field, const char *controller,
-                const char *file, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void add(struct husk_cgroup_settings *s, const char *field, const char *controller,
-                const char *file, const char *fmt, ...)
+struct husk_cgroup_setting *husk_cgroup_settings_add(struct husk_cgroup_settings *s,
+                                                     const char *field, const char *controller,
+                                                     const char *file, const char *fmt, ...)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 16;
@@ -104,10 +103,15 @@ static void add(struct husk_cgroup_settings *s, const char *field, const char *c
 	it->field = xstrdup(field);
 	it->controller = controller ? xstrdup(controller) : NULL;
 	it->file = xstrdup(file);
+	it->optional = false;
+	return it;
 }
 
-static void ignore(struct husk_cgroup_settings *s, const char *field)
+void husk_cgroup_settings_ignore(struct husk_cgroup_settings *s, const char *field)
 {
+	for (size_t i = 0; i < s->n_ignored; i++)
+		if (!strcmp(s->ignored[i], field))
+			return;
 	s->ignored = xreallocarray(s->ignored, s->n_ignored + 1, sizeof(char *));
 	s->ignored[s->n_ignored++] = xstrdup(field);
 }
@@ -119,9 +123,9 @@ static void add_limit(struct husk_cgroup_settings *s, const char *field, const c
 	if (!has || v == 0)
 		return;
 	if (v < 0)
-		add(s, field, controller, file, "max");
+		husk_cgroup_settings_add(s, field, controller, file, "max");
 	else
-		add(s, field, controller, file, "%" PRId64, v);
+		husk_cgroup_settings_add(s, field, controller, file, "%" PRId64, v);
 }
 
 /* OCI swap counts memory plus swap; v2's memory.swap.max is swap alone
@@ -132,15 +136,19 @@ static int map_swap(struct husk_cgroup_settings *s, const struct husk_spec_memor
 	int64_t limit = m->has_limit ? m->limit : 0;
 	int64_t swap = m->has_swap ? m->swap : 0;
 	const char *field = RES "memory.swap";
+	/* without swap accounting there is no memory.swap.max, and "no
+	 * limit" or "no swap" is already true */
 	if (limit == -1 && swap == 0) {
 		/* "no memory limit" lifts the swap limit too, as on v1 */
-		add(s, field, "memory", "memory.swap.max", "max");
+		husk_cgroup_settings_add(s, field, "memory", "memory.swap.max", "max")->optional =
+		    true;
 		return 0;
 	}
 	if (swap == 0)
 		return 0;
 	if (swap < 0) {
-		add(s, field, "memory", "memory.swap.max", "max");
+		husk_cgroup_settings_add(s, field, "memory", "memory.swap.max", "max")->optional =
+		    true;
 		return 0;
 	}
 	if (limit <= 0)
@@ -150,7 +158,8 @@ static int map_swap(struct husk_cgroup_settings *s, const struct husk_spec_memor
 		                      "%s: must be at least the memory limit %" PRId64
 		                      " (it counts memory plus swap), got %" PRId64,
 		                      field, limit, swap);
-	add(s, field, "memory", "memory.swap.max", "%" PRId64, swap - limit);
+	husk_cgroup_settings_add(s, field, "memory", "memory.swap.max", "%" PRId64, swap - limit)
+	    ->optional = swap == limit;
 	return 0;
 }
 
@@ -169,15 +178,15 @@ static int map_memory(struct husk_cgroup_settings *s, const struct husk_spec_mem
 	/* v2 has no per-cgroup swappiness, kernel or kernel TCP accounting
 	 * limits, OOM-killer switch or hierarchy switch: runc skips them */
 	if (m->has_swappiness)
-		ignore(s, RES "memory.swappiness");
+		husk_cgroup_settings_ignore(s, RES "memory.swappiness");
 	if (m->has_kernel && m->kernel)
-		ignore(s, RES "memory.kernel");
+		husk_cgroup_settings_ignore(s, RES "memory.kernel");
 	if (m->has_kernel_tcp && m->kernel_tcp)
-		ignore(s, RES "memory.kernelTCP");
+		husk_cgroup_settings_ignore(s, RES "memory.kernelTCP");
 	if (m->has_disable_oom_killer && m->disable_oom_killer)
-		ignore(s, RES "memory.disableOOMKiller");
+		husk_cgroup_settings_ignore(s, RES "memory.disableOOMKiller");
 	if (m->has_use_hierarchy)
-		ignore(s, RES "memory.useHierarchy");
+		husk_cgroup_settings_ignore(s, RES "memory.useHierarchy");
 	return 0;
 }
 
@@ -186,8 +195,8 @@ static void map_cpu(struct husk_cgroup_settings *s, const struct husk_spec_cpu *
 	if (!c)
 		return;
 	if (c->has_shares && c->shares)
-		add(s, RES "cpu.shares", "cpu", "cpu.weight", "%" PRIu64,
-		    husk_cgroup_shares_to_weight(c->shares));
+		husk_cgroup_settings_add(s, RES "cpu.shares", "cpu", "cpu.weight", "%" PRIu64,
+		                         husk_cgroup_shares_to_weight(c->shares));
 	int64_t quota = c->has_quota ? c->quota : 0;
 	uint64_t period = c->has_period ? c->period : 0;
 	if (quota != 0 || period != 0) {
@@ -198,23 +207,25 @@ static void map_cpu(struct husk_cgroup_settings *s, const struct husk_spec_cpu *
 			strcpy(q, "max");
 		const char *field = quota != 0 ? RES "cpu.quota" : RES "cpu.period";
 		if (period)
-			add(s, field, "cpu", "cpu.max", "%s %" PRIu64, q, period);
+			husk_cgroup_settings_add(s, field, "cpu", "cpu.max", "%s %" PRIu64, q,
+			                         period);
 		else
-			add(s, field, "cpu", "cpu.max", "%s", q);
+			husk_cgroup_settings_add(s, field, "cpu", "cpu.max", "%s", q);
 	}
 	/* after cpu.max: the kernel wants the burst within the quota */
 	if (c->has_burst)
-		add(s, RES "cpu.burst", "cpu", "cpu.max.burst", "%" PRIu64, c->burst);
+		husk_cgroup_settings_add(s, RES "cpu.burst", "cpu", "cpu.max.burst", "%" PRIu64,
+		                         c->burst);
 	if (c->has_idle)
-		add(s, RES "cpu.idle", "cpu", "cpu.idle", "%" PRId64, c->idle);
+		husk_cgroup_settings_add(s, RES "cpu.idle", "cpu", "cpu.idle", "%" PRId64, c->idle);
 	if (c->cpus && c->cpus[0])
-		add(s, RES "cpu.cpus", "cpuset", "cpuset.cpus", "%s", c->cpus);
+		husk_cgroup_settings_add(s, RES "cpu.cpus", "cpuset", "cpuset.cpus", "%s", c->cpus);
 	if (c->mems && c->mems[0])
-		add(s, RES "cpu.mems", "cpuset", "cpuset.mems", "%s", c->mems);
+		husk_cgroup_settings_add(s, RES "cpu.mems", "cpuset", "cpuset.mems", "%s", c->mems);
 	/* real-time budgets are a v1 cpu controller feature only */
 	if ((c->has_realtime_runtime && c->realtime_runtime) ||
 	    (c->has_realtime_period && c->realtime_period))
-		ignore(s, RES "cpu.realtimeRuntime/realtimePeriod");
+		husk_cgroup_settings_ignore(s, RES "cpu.realtimeRuntime/realtimePeriod");
 }
 
 static void map_throttles(struct husk_cgroup_settings *s, const char *name, const char *key,
@@ -224,11 +235,13 @@ static void map_throttles(struct husk_cgroup_settings *s, const char *name, cons
 		_cleanup_free_ char *field = xasprintf(RES "blockIO.%s[%zu]", name, i);
 		/* a rate of 0 means no limit on v1; "max" says so on v2 */
 		if (d[i].rate)
-			add(s, field, "io", "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-			    d[i].major, d[i].minor, key, d[i].rate);
+			husk_cgroup_settings_add(s, field, "io", "io.max",
+			                         "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
+			                         d[i].minor, key, d[i].rate);
 		else
-			add(s, field, "io", "io.max", "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
-			    d[i].minor, key);
+			husk_cgroup_settings_add(s, field, "io", "io.max",
+			                         "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
+			                         d[i].minor, key);
 	}
 }
 
@@ -237,18 +250,19 @@ static void map_block_io(struct husk_cgroup_settings *s, const struct husk_spec_
 	if (!b)
 		return;
 	if (b->has_weight && b->weight)
-		add(s, RES "blockIO.weight", "io", "io.weight", "%" PRIu64,
-		    husk_cgroup_blkio_to_io_weight(b->weight));
+		husk_cgroup_settings_add(s, RES "blockIO.weight", "io", "io.weight", "%" PRIu64,
+		                         husk_cgroup_blkio_to_io_weight(b->weight));
 	if (b->has_leaf_weight)
-		ignore(s, RES "blockIO.leafWeight");
+		husk_cgroup_settings_ignore(s, RES "blockIO.leafWeight");
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct husk_spec_weight_device *d = &b->weight_device[i];
 		_cleanup_free_ char *field = xasprintf(RES "blockIO.weightDevice[%zu]", i);
 		if (d->has_weight && d->weight)
-			add(s, field, "io", "io.weight", "%" PRId64 ":%" PRId64 " %" PRIu64,
+			husk_cgroup_settings_add(
+			    s, field, "io", "io.weight", "%" PRId64 ":%" PRId64 " %" PRIu64,
 			    d->major, d->minor, husk_cgroup_blkio_to_io_weight(d->weight));
 		if (d->has_leaf_weight)
-			ignore(s, RES "blockIO.weightDevice[].leafWeight");
+			husk_cgroup_settings_ignore(s, RES "blockIO.weightDevice[].leafWeight");
 	}
 	map_throttles(s, "throttleReadBpsDevice", "rbps", b->throttle_read_bps,
 	              b->n_throttle_read_bps);
@@ -273,7 +287,8 @@ static void map_rdma(struct husk_cgroup_settings *s, const struct husk_spec_rdma
 		if (r[i].has_hca_objects)
 			snprintf(objects, sizeof(objects), " hca_object=%" PRIu32,
 			         r[i].hca_objects);
-		add(s, field, "rdma", "rdma.max", "%s%s%s", r[i].device, handles, objects);
+		husk_cgroup_settings_add(s, field, "rdma", "rdma.max", "%s%s%s", r[i].device,
+		                         handles, objects);
 	}
 }
 
@@ -308,7 +323,8 @@ static int map_unified(struct husk_cgroup_settings *s, const struct husk_kv *kv,
 		if (!controller)
 			abort();
 		bool core = !strcmp(controller, "cgroup");
-		add(s, field, core ? NULL : controller, key, "%s", kv[i].value);
+		husk_cgroup_settings_add(s, field, core ? NULL : controller, key, "%s",
+		                         kv[i].value);
 	}
 	return 0;
 }
@@ -330,11 +346,11 @@ int husk_cgroup_v2_settings(const struct husk_spec_resources *r, struct husk_cgr
 		const struct husk_spec_hugepage_limit *h = &r->hugepage_limits[i];
 		_cleanup_free_ char *field = xasprintf(RES "hugepageLimits[%zu]", i);
 		_cleanup_free_ char *file = xasprintf("hugetlb.%s.max", h->page_size);
-		add(ret, field, "hugetlb", file, "%" PRIu64, h->limit);
+		husk_cgroup_settings_add(ret, field, "hugetlb", file, "%" PRIu64, h->limit);
 	}
 	map_rdma(ret, r->rdma, r->n_rdma);
 	if (r->network && (r->network->has_class_id || r->network->n_priorities))
-		ignore(ret, RES "network");
+		husk_cgroup_settings_ignore(ret, RES "network");
 	/* last, so an explicit unified value wins over a mapped one */
 	if (map_unified(ret, r->unified, r->n_unified, err) < 0)
 		goto fail;

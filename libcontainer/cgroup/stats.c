@@ -16,40 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/files.h"
 #include "husk/cleanup.h"
 #include "util/file.h"
 #include "util/xalloc.h"
 
-#define STAT_FILE_MAX (1024 * 1024)
-
-/* The file's text, or NULL when it cannot be read (absent). */
-static char *slurp(int dir_fd, const char *name)
-{
-	char *buf = NULL;
-	struct husk_error *tmp = NULL;
-	if (read_file_at(dir_fd, name, STAT_FILE_MAX, &buf, NULL, &tmp) < 0) {
-		husk_error_release(&tmp);
-		return NULL;
-	}
-	return buf;
-}
-
-/* "key value" lines (cpu.stat, memory.stat, memory.events): key's value. */
-static bool keyed(const char *buf, const char *key, uint64_t *ret)
-{
-	size_t n = strlen(key);
-	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, key, n) && p[n] == ' ') {
-			*ret = strtoull(p + n + 1, NULL, 10);
-			return true;
-		}
-	return false;
-}
-
 /* A single-value file: a number or "max" (UINT64_MAX). */
 static bool single(int dir_fd, const char *name, uint64_t *ret)
 {
-	_cleanup_free_ char *buf = slurp(dir_fd, name);
+	_cleanup_free_ char *buf = husk_cgfs_slurp(dir_fd, name);
 	if (!buf)
 		return false;
 	*ret = !strncmp(buf, "max", 3) ? UINT64_MAX : strtoull(buf, NULL, 10);
@@ -58,18 +33,18 @@ static bool single(int dir_fd, const char *name, uint64_t *ret)
 
 static void read_cpu(int dir_fd, struct husk_container_stats *s)
 {
-	_cleanup_free_ char *cpu = slurp(dir_fd, "cpu.stat");
+	_cleanup_free_ char *cpu = husk_cgfs_slurp(dir_fd, "cpu.stat");
 	/* cpu.stat's usage counters are core (present without the cpu
 	 * controller, e.g. on a hybrid host); the throttling keys then read 0 */
-	if (cpu && keyed(cpu, "usage_usec", &s->cpu_usage_usec)) {
+	if (cpu && husk_cgfs_keyed(cpu, "usage_usec", &s->cpu_usage_usec)) {
 		s->has_cpu = true;
-		keyed(cpu, "user_usec", &s->cpu_user_usec);
-		keyed(cpu, "system_usec", &s->cpu_system_usec);
-		keyed(cpu, "nr_periods", &s->cpu_periods);
-		keyed(cpu, "nr_throttled", &s->cpu_throttled_periods);
-		keyed(cpu, "throttled_usec", &s->cpu_throttled_usec);
+		husk_cgfs_keyed(cpu, "user_usec", &s->cpu_user_usec);
+		husk_cgfs_keyed(cpu, "system_usec", &s->cpu_system_usec);
+		husk_cgfs_keyed(cpu, "nr_periods", &s->cpu_periods);
+		husk_cgfs_keyed(cpu, "nr_throttled", &s->cpu_throttled_periods);
+		husk_cgfs_keyed(cpu, "throttled_usec", &s->cpu_throttled_usec);
 	}
-	_cleanup_free_ char *max = slurp(dir_fd, "cpu.max");
+	_cleanup_free_ char *max = husk_cgfs_slurp(dir_fd, "cpu.max");
 	if (max) {
 		s->has_cpu_max = true;
 		s->cpu_quota_usec = !strncmp(max, "max", 3) ? UINT64_MAX : strtoull(max, NULL, 10);
@@ -80,7 +55,7 @@ static void read_cpu(int dir_fd, struct husk_container_stats *s)
 
 /* memory.stat keys are the kernel's ([a-z0-9_]); anything else is skipped
  * so the names can go into JSON unescaped. */
-static void read_memory_raw(const char *buf, struct husk_container_stats *s)
+void husk_cgroup_read_memory_raw(const char *buf, struct husk_container_stats *s)
 {
 	size_t cap = 0;
 	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
@@ -105,20 +80,20 @@ static void read_memory(int dir_fd, struct husk_container_stats *s)
 		s->memory_peak = 0;
 	s->has_swap = single(dir_fd, "memory.swap.current", &s->swap_usage) &&
 	              single(dir_fd, "memory.swap.max", &s->swap_limit);
-	_cleanup_free_ char *events = slurp(dir_fd, "memory.events");
+	_cleanup_free_ char *events = husk_cgfs_slurp(dir_fd, "memory.events");
 	if (events) {
-		s->has_oom = keyed(events, "oom_kill", &s->oom_kills);
+		s->has_oom = husk_cgfs_keyed(events, "oom_kill", &s->oom_kills);
 		/* times usage hit memory.max: v1's failcnt as v2 tells it */
-		keyed(events, "max", &s->memory_failcnt);
+		husk_cgfs_keyed(events, "max", &s->memory_failcnt);
 	}
-	_cleanup_free_ char *stat = slurp(dir_fd, "memory.stat");
+	_cleanup_free_ char *stat = husk_cgfs_slurp(dir_fd, "memory.stat");
 	if (stat)
-		read_memory_raw(stat, s);
+		husk_cgroup_read_memory_raw(stat, s);
 }
 
 static void read_io(int dir_fd, struct husk_container_stats *s)
 {
-	_cleanup_free_ char *buf = slurp(dir_fd, "io.stat");
+	_cleanup_free_ char *buf = husk_cgfs_slurp(dir_fd, "io.stat");
 	size_t cap = 0;
 	for (char *line = buf, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
@@ -167,9 +142,9 @@ static void read_hugetlb(int dir_fd, struct husk_container_stats *s)
 		if (!single(dir_fd, de->d_name, &h.usage))
 			continue;
 		_cleanup_free_ char *ev_name = xasprintf("hugetlb.%s.events", size);
-		_cleanup_free_ char *ev = slurp(dir_fd, ev_name);
+		_cleanup_free_ char *ev = husk_cgfs_slurp(dir_fd, ev_name);
 		if (ev)
-			keyed(ev, "max", &h.failcnt);
+			husk_cgfs_keyed(ev, "max", &h.failcnt);
 		h.page_size = TAKE_PTR(size);
 		if (s->n_hugetlb == cap) {
 			cap = cap ? cap * 2 : 4;
@@ -189,9 +164,9 @@ static bool psi_line(const char *buf, const char *kind, struct husk_psi_line *re
 	return false;
 }
 
-static void read_psi(int dir_fd, const char *name, struct husk_psi *ret)
+void husk_cgroup_read_psi(int dir_fd, const char *name, struct husk_psi *ret)
 {
-	_cleanup_free_ char *buf = slurp(dir_fd, name);
+	_cleanup_free_ char *buf = husk_cgfs_slurp(dir_fd, name);
 	/* reading fails with EOPNOTSUPP when PSI is compiled in but off */
 	if (!buf)
 		return;
@@ -199,8 +174,8 @@ static void read_psi(int dir_fd, const char *name, struct husk_psi *ret)
 	ret->has_full = ret->present && psi_line(buf, "full", &ret->full);
 }
 
-int husk_cgroup_read_stats(int dir_fd, const char *dir, struct husk_container_stats *ret,
-                           struct husk_error **err)
+int husk_cgroup_v2_read_stats(int dir_fd, const char *dir, struct husk_container_stats *ret,
+                              struct husk_error **err)
 {
 	memset(ret, 0, sizeof(*ret));
 	if (faccessat(dir_fd, "cgroup.procs", F_OK, 0) < 0)
@@ -211,9 +186,9 @@ int husk_cgroup_read_stats(int dir_fd, const char *dir, struct husk_container_st
 	                single(dir_fd, "pids.max", &ret->pids_limit);
 	read_io(dir_fd, ret);
 	read_hugetlb(dir_fd, ret);
-	read_psi(dir_fd, "cpu.pressure", &ret->cpu_pressure);
-	read_psi(dir_fd, "memory.pressure", &ret->memory_pressure);
-	read_psi(dir_fd, "io.pressure", &ret->io_pressure);
+	husk_cgroup_read_psi(dir_fd, "cpu.pressure", &ret->cpu_pressure);
+	husk_cgroup_read_psi(dir_fd, "memory.pressure", &ret->memory_pressure);
+	husk_cgroup_read_psi(dir_fd, "io.pressure", &ret->io_pressure);
 	return 0;
 }
 
@@ -224,7 +199,7 @@ void husk_host_read_stats(struct husk_container_stats *s)
 	_cleanup_close_ int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (proc_fd < 0)
 		return;
-	_cleanup_free_ char *mem = slurp(proc_fd, "meminfo");
+	_cleanup_free_ char *mem = husk_cgfs_slurp(proc_fd, "meminfo");
 	uint64_t kb = 0;
 	/* meminfo pads with spaces after the colon: "MemTotal:   16318412 kB" */
 	for (char *p = mem; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
@@ -233,21 +208,9 @@ void husk_host_read_stats(struct husk_container_stats *s)
 		else if (sscanf(p, "MemAvailable: %" SCNu64, &kb) == 1)
 			s->host_memory_available = kb * 1024;
 	}
-	read_psi(proc_fd, "pressure/cpu", &s->host_cpu_pressure);
-	read_psi(proc_fd, "pressure/memory", &s->host_memory_pressure);
-	read_psi(proc_fd, "pressure/io", &s->host_io_pressure);
-}
-
-int husk_cgroup_oom_kills(int dir_fd, uint64_t *ret)
-{
-	_cleanup_free_ char *events = slurp(dir_fd, "memory.events");
-	*ret = 0;
-	return events && keyed(events, "oom_kill", ret) ? 0 : -1;
-}
-
-bool husk_cgroup_memory_limit(int dir_fd, uint64_t *ret)
-{
-	return single(dir_fd, "memory.max", ret) && *ret != UINT64_MAX;
+	husk_cgroup_read_psi(proc_fd, "pressure/cpu", &s->host_cpu_pressure);
+	husk_cgroup_read_psi(proc_fd, "pressure/memory", &s->host_memory_pressure);
+	husk_cgroup_read_psi(proc_fd, "pressure/io", &s->host_io_pressure);
 }
 
 int husk_cgroup_oom_group_annotation(int dir_fd, const char *dir, const struct husk_kv *annotations,
@@ -264,6 +227,8 @@ int husk_cgroup_oom_group_annotation(int dir_fd, const char *dir, const struct h
 		                      "annotations.husk.oom.group: expected \"true\" or \"false\", "
 		                      "got \"%s\"",
 		                      v);
+	if (dir_fd < 0)
+		return 0;
 	_cleanup_close_ int fd =
 	    openat(dir_fd, "memory.oom.group", O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) /* no memory controller: nothing groups kills */

@@ -298,10 +298,15 @@ void husk_spec_check_seccomp(const struct husk_spec *spec, struct husk_spec_prob
 		notify = notify || is_action(s->syscalls[i].action, "SCMP_ACT_NOTIFY");
 	}
 	/* The notify fd goes to the process listening there; without one the
-	 * notified calls would block forever. */
-	if (s->listener_path && s->listener_path[0])
-		husk_spec_check_abs_path(p, "linux.seccomp.listenerPath", s->listener_path);
-	else if (notify)
+	 * notified calls would block forever.  sun_path holds 108 bytes with
+	 * the terminating NUL. */
+	if (s->listener_path && s->listener_path[0]) {
+		if (husk_spec_check_abs_path(p, "linux.seccomp.listenerPath", s->listener_path) &&
+		    strlen(s->listener_path) > 107)
+			husk_spec_problem_add(p, "linux.seccomp.listenerPath",
+			                      "longer than a unix socket path (107 bytes), got %zu",
+			                      strlen(s->listener_path));
+	} else if (notify)
 		husk_spec_problem_add(p, "linux.seccomp.listenerPath",
 		                      "required when an action is SCMP_ACT_NOTIFY");
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "husk/cleanup.h"
+#include "lsm.h"
 #include "spec/names.h"
 #include "spec/validate.h"
 
@@ -26,6 +27,28 @@ void husk_spec_check_process(const struct husk_spec *spec, struct husk_spec_prob
 	if (proc->user.has_umask && proc->user.umask > 0777)
 		husk_spec_problem_add(p, "process.user.umask", "must be at most 0777 (511), got %u",
 		                      proc->user.umask);
+}
+
+static void check_label(struct husk_spec_problems *p, enum husk_lsm lsm, const char *path,
+                        const char *label)
+{
+	const char *problem = husk_lsm_label_problem(lsm, label);
+	if (problem)
+		husk_spec_problem_add(p, path, "%s", problem);
+}
+
+/* Syntax only: whether the LSM is enabled is a property of the host,
+ * checked by create (lsm.c), not of the config. */
+void husk_spec_check_labels(const struct husk_spec *spec, struct husk_spec_problems *p)
+{
+	if (spec->process) {
+		check_label(p, HUSK_LSM_APPARMOR, "process.apparmorProfile",
+		            spec->process->apparmor_profile);
+		check_label(p, HUSK_LSM_SELINUX, "process.selinuxLabel",
+		            spec->process->selinux_label);
+	}
+	if (spec->linux_)
+		check_label(p, HUSK_LSM_SELINUX, "linux.mountLabel", spec->linux_->mount_label);
 }
 
 static void check_cap_set(struct husk_spec_problems *p, const char *set, char *const *caps,

@@ -308,6 +308,7 @@ static const struct check checks[] = {
     {"mounts", check_mounts},
     {"process", husk_spec_check_process},
     {"capabilities", husk_spec_check_capabilities},
+    {"labels", husk_spec_check_labels},
     {"rlimits", husk_spec_check_rlimits},
     {"scheduling", husk_spec_check_scheduling},
     {"hostname", check_hostname},

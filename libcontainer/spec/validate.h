@@ -73,6 +73,7 @@ bool husk_spec_has_namespace(const struct husk_spec *spec, enum husk_ns_type typ
 /* The checks: each reads one part of the spec and appends what is wrong. */
 void husk_spec_check_process(const struct husk_spec *spec, struct husk_spec_problems *p);
 void husk_spec_check_capabilities(const struct husk_spec *spec, struct husk_spec_problems *p);
+void husk_spec_check_labels(const struct husk_spec *spec, struct husk_spec_problems *p);
 void husk_spec_check_rlimits(const struct husk_spec *spec, struct husk_spec_problems *p);
 void husk_spec_check_scheduling(const struct husk_spec *spec, struct husk_spec_problems *p);
 void husk_spec_check_namespaces(const struct husk_spec *spec, struct husk_spec_problems *p);

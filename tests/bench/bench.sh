@@ -61,6 +61,7 @@ note "N=$N, runtimes: $ACTIVE (+ floor: unshare), scale levels: ${LEVELS:-none}"
 phase run "run of /bin/true x $N" plan_run
 phase lifecycle "create / start / delete x $N" plan_lifecycle
 phase exec "exec of /bin/true x $N" plan_exec
+phase seccomp "run with Docker's seccomp profile x $N" plan_seccomp
 probe_limits
 [ -z "$LIMITED" ] || phase limits "run with cgroup limits x $N" plan_limits
 for level in $LEVELS; do

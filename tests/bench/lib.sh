@@ -66,17 +66,24 @@ make_bundles() {
 	fi
 	set_config "$b" '.process.args = ["/bin/true"]'
 	set_config "$OUT/bundle-sleep" '.process.args = ["/bin/sleep", "1000000"]'
+	# Docker's default profile, as Docker, containerd and podman pass it
+	jq -c .linux.seccomp tests/fixtures/seccomp/docker-default.json >"$OUT/seccomp.json" ||
+		die "cannot read the seccomp fixture"
+	set_config "$OUT/bundle-seccomp" '.process.args = ["/bin/true"] |
+		.linux.seccomp = $seccomp[0]' --slurpfile seccomp "$OUT/seccomp.json"
 	set_config "$OUT/bundle-limits" '.process.args = ["/bin/true"] |
 		.linux.resources.memory = {"limit": 268435456} |
 		.linux.resources.cpu = {"quota": 50000, "period": 100000} |
 		.linux.resources.pids = {"limit": 128}'
 }
 
-set_config() { # DIR JQ-FILTER: DIR/config.json from the spec husk wrote
-	mkdir -p "$1"
-	jq --arg root "$OUT/bundle/rootfs" '.ociVersion = "1.0.2" | .process.terminal = false |
-		.root = {"path": $root, "readonly": true} | '"$2" "$OUT/bundle/spec.json" >"$1/config.json.tmp" &&
-		mv "$1/config.json.tmp" "$1/config.json" || die "cannot write $1/config.json"
+set_config() { # DIR JQ-FILTER [JQ-ARG...]: DIR/config.json from the spec husk wrote
+	dir=$1 filter=$2
+	shift 2
+	mkdir -p "$dir"
+	jq "$@" --arg root "$OUT/bundle/rootfs" '.ociVersion = "1.0.2" | .process.terminal = false |
+		.root = {"path": $root, "readonly": true} | '"$filter" "$OUT/bundle/spec.json" >"$dir/config.json.tmp" &&
+		mv "$dir/config.json.tmp" "$dir/config.json" || die "cannot write $dir/config.json"
 }
 
 # Every container of every runtime goes, on success, failure or interrupt.
@@ -249,6 +256,16 @@ plan_exec() {
 	done
 	for rt in $ACTIVE; do
 		step U $(rtc "$rt") delete --force "$rt-exec"
+	done
+}
+
+plan_seccomp() {
+	i=1
+	while [ "$i" -le "$N" ]; do
+		for rt in $ACTIVE; do
+			step T "run-seccomp.$rt" $(rtc "$rt") run --bundle "$OUT/bundle-seccomp" "$rt-sec-$i"
+		done
+		i=$((i + 1))
 	done
 }
 

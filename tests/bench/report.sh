@@ -17,6 +17,7 @@ report_rows() {
 		exec /bin/true, median (ms)|exec|med
 		exec, p90 (ms)|exec|p90
 		exec, p99 (ms)|exec|p99
+		run with Docker's seccomp profile, median (ms)|run-seccomp|med
 		run with cgroup limits, median (ms)|run-limits|med
 		peak RSS, run (KiB)|run|rss
 		peak RSS, create (KiB)|create|rss

@@ -92,7 +92,7 @@ test_features_document() {
 	jq -e '.mountOptions | index("rbind") != null' f.json >/dev/null || fail "mountOptions"
 	jq -e '.linux.namespaces | index("user") != null' f.json >/dev/null || fail "namespaces"
 	jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") != null' f.json >/dev/null || fail "caps"
-	jq -e '.linux.seccomp.enabled == true and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")) and .linux.cgroup.v2 == true and .linux.cgroup.v1 == false and .linux.cgroup.systemd == false' f.json >/dev/null ||
+	jq -e '.linux.seccomp.enabled == true and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")) and .linux.cgroup.v2 == true and .linux.cgroup.v1 == true and .linux.cgroup.systemd == false' f.json >/dev/null ||
 		fail "unimplemented features advertised"
 	jq -e '.annotations["io.github.husk.version"] | test("^[0-9]")' f.json >/dev/null ||
 		fail "version annotation"

@@ -35,12 +35,27 @@ test_exec_exit_status_and_stdio() {
 	assert_clean
 }
 
-test_exec_env_cwd_user_caps() {
+test_exec_resets_inherited_signal_dispositions() {
 	start_sleeper
+	# grep itself, not through sh: busybox sh ignores SIGQUIT for its children
+	out=$(trap '' INT QUIT PIPE HUP; h exec c1 grep -E '^Sig(Ign|Blk):' /proc/self/status)
+	eq "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" "$out" "blocked and ignored signals in the exec'd process"
+	h delete --force c1
+	assert_clean
+}
+
+test_exec_env_cwd_user_caps() {
+	make_bundle
+	# --cap grants only what the container's bounding set allows
+	cfg '.hostname = "exec-box" | .process.capabilities.bounding += ["CAP_NET_RAW"]'
+	args sleep 1000
+	h create c1
+	h start c1
 	out=$(h exec -e A=1 --env B=2 --cwd /tmp -u 1000:1000 c1 sh -c 'echo "$A$B $(pwd) $(id -u):$(id -g)"')
 	eq "12 /tmp 1000:1000" "$out" "env, cwd, user"
-	eff=$(h exec --cap CAP_NET_RAW c1 awk '/^CapBnd:/ {print $2}' /proc/self/status)
-	eq 0000000020002420 "$eff" "bounding set with --cap CAP_NET_RAW"
+	eff=$(h exec --cap CAP_NET_RAW c1 awk '/^CapEff:/ {print $2}' /proc/self/status)
+	eq 0000000020002420 "$eff" "effective set with --cap CAP_NET_RAW"
 	eq 1 "$(h exec --no-new-privs c1 awk '/^NoNewPrivs:/ {print $2}' /proc/self/status)" "nnp"
 	h delete --force c1
 	assert_clean

@@ -27,8 +27,8 @@ expect_fail() {
 	code=$1
 	pat=$2
 	shift 2
-	out=$("$@" 2>&1 >/dev/null)
-	rc=$?
+	rc=0
+	out=$("$@" 2>&1 >/dev/null) || rc=$?
 	[ "$rc" -eq "$code" ] || fail "'$*' exited $rc, want $code (stderr: $out)"
 	printf '%s\n' "$out" | grep -Eq -- "$pat" || fail "'$*' stderr '$out' lacks /$pat/"
 }
@@ -36,10 +36,16 @@ expect_fail() {
 run_tests() {
 	for t in $(grep -o '^test_[a-z0-9_]*' "$0" | sort -u); do
 		work=$(mktemp -d /tmp/husk-it.XXXXXX)
-		if (
-			cd "$work" && ROOT="$work/root" BUNDLE="$work/bundle" WORK="$work" && \
-			export ROOT BUNDLE WORK && mkdir -p "$BUNDLE" && set -e && $t
-		) >"$work.log" 2>&1; then
+		# Not under `if`: there the shell would ignore the test's set -e,
+		# and a failing command in the middle of a test would go unseen.
+		(
+			cd "$work" && ROOT="$work/root" BUNDLE="$work/bundle" WORK="$work" &&
+				export ROOT BUNDLE WORK && mkdir -p "$BUNDLE" || exit 1
+			set -e
+			$t
+		) >"$work.log" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
 			_pass=$((_pass + 1))
 			echo "  ok   $t"
 		else
@@ -94,7 +100,8 @@ wait_status() {
 # assert_clean: nothing of this test remains: no state dir entry, no mount
 # under the bundle, no process carrying this test's marker.
 assert_clean() {
-	if [ -d "$ROOT" ] && [ -n "$(ls -A "$ROOT")" ]; then
+	# .cache (compiled seccomp filters) is the state root's, not a container's
+	if [ -d "$ROOT" ] && [ -n "$(ls -A "$ROOT" | grep -vx .cache)" ]; then
 		fail "state left behind: $(ls -A "$ROOT")"
 	fi
 	if grep -q " $BUNDLE" /proc/self/mountinfo; then

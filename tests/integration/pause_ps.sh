@@ -48,7 +48,12 @@ test_pause_stops_and_resume_restarts() {
 	eq paused "$(status_of c1)" "status after pause"
 	eq paused "$(h list -f json | jq -r '.[0].status')" "list status after pause"
 	dir=$(jq -r .cgroupPath "$ROOT/c1/state.json")
-	grep -qx 'frozen 1' "$dir/cgroup.events" || fail "cgroup.events: $(cat "$dir/cgroup.events")"
+	fz=$(jq -r '.cgroupPaths.freezer // empty' "$ROOT/c1/state.json")
+	if [ -n "$fz" ]; then # the v1 freezer (tests/integration/cgroup_v1.sh)
+		grep -qx FROZEN "$fz/freezer.state" || fail "freezer.state: $(cat "$fz/freezer.state")"
+	else
+		grep -qx 'frozen 1' "$dir/cgroup.events" || fail "cgroup.events: $(cat "$dir/cgroup.events")"
+	fi
 	a=$(count)
 	sleep 0.5
 	eq "$a" "$(count)" "counter while paused"
@@ -126,6 +131,8 @@ test_update_refused_on_the_hybrid_host() {
 	[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || return 0
 	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || return 0
 	grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers && return 0
+	# v1 memory and pids: the v1 driver applies them (cgroup_v1.sh)
+	[ -d /sys/fs/cgroup/memory ] && return 0
 	make_bundle
 	args sleep 60
 	h run -d c1

@@ -133,6 +133,31 @@ absent" "$out" "mkdir in exec answered"
 	assert_clean
 }
 
+# Every flag, a name no libseccomp knows (skipped, not fatal) and an
+# argument condition, enforced in a real container: chmod to a mode whose
+# permission bits are 0700 fails with EACCES, other modes pass.
+test_flags_unknown_names_and_arg_conditions() {
+	make_bundle
+	cfg '.root.readonly = false'
+	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+	     flags: ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"],
+	     syscalls: [
+	       {names: ["no_such_syscall_of_any_kernel", "chmod"], action: "SCMP_ACT_ERRNO", errnoRet: 13,
+	        args: [{index: 1, value: 511, valueTwo: 448, op: "SCMP_CMP_MASKED_EQ"}]},
+	       {names: ["fchmodat"], action: "SCMP_ACT_ERRNO", errnoRet: 13,
+	        args: [{index: 2, value: 511, valueTwo: 448, op: "SCMP_CMP_MASKED_EQ"}]},
+	       {names: ["getpriority"], action: "SCMP_ACT_ERRNO", errnoRet: 1,
+	        args: [{index: 0, value: 0, op: "SCMP_CMP_NE"}, {index: 1, value: 100, op: "SCMP_CMP_GT"}]}]}'
+	out=$(inside 'touch /tmp/f; chmod 755 /tmp/f && echo 755-ok; chmod 4700 /tmp/f || echo 4700-refused;
+		chmod 700 /tmp/f || echo 700-refused; grep ^Seccomp_filters: /proc/self/status')
+	eq "755-ok
+4700-refused
+700-refused
+Seccomp_filters:	1" "$(printf '%s\n' "$out" | grep -v 'Permission denied')" "conditions"
+	printf '%s\n' "$out" | grep -q "Permission denied" || fail "no EACCES: $out"
+	assert_clean
+}
+
 test_refused_profile_fails_create() {
 	make_bundle
 	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_S390X"]}'

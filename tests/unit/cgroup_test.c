@@ -307,16 +307,21 @@ END_TEST
 
 START_TEST(test_legacy_host)
 {
+	/* no hierarchy at all: nothing is made, limits are refused */
 	struct husk_cgroup_host h = {.mode = HUSK_CGROUP_LEGACY};
 	struct husk_cgroup *cg = (struct husk_cgroup *)1;
 	struct husk_error *err = NULL;
-	ck_assert_int_eq(husk_cgroup_create_at(&h, "/x", NULL, &cg, &err), 0);
+	ck_assert_int_eq(husk_cgroup_create_in(&h, NULL, "/r", "c1", NULL, &cg, &err), 0);
 	ck_assert_ptr_null(cg);
 	struct husk_spec_pids p = {.has_limit = true, .limit = 5};
 	struct husk_spec_resources r = {.pids = &p};
-	ck_assert_int_lt(husk_cgroup_create_at(&h, "/x", &r, &cg, &err), 0);
-	ck_assert_ptr_nonnull(
-	    strstr(err->msg, "linux.resources.pids.limit: this host has no cgroup v2"));
+	ck_assert_int_lt(husk_cgroup_create_in(&h, NULL, "/r", "c1", &r, &cg, &err), 0);
+	ck_assert_str_eq(err->msg,
+	                 "linux.resources.pids.limit: this host has no cgroup hierarchy mounted");
+	husk_error_release(&err);
+	/* and the v2 driver needs a cgroup2 root */
+	ck_assert_int_lt(husk_cgroup_create_at(&h, "/x", NULL, &cg, &err), 0);
+	ck_assert_str_eq(err->msg, "this host has no cgroup v2 hierarchy");
 	husk_error_release(&err);
 }
 END_TEST

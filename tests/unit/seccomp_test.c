@@ -567,8 +567,9 @@ START_TEST(test_send_to_missing_listener)
 	struct husk_seccomp_listener l = {.path = "/nonexistent/husk.sock", .state_json = "{}"};
 	struct husk_error *err = NULL;
 	ck_assert_int_lt(husk_seccomp_send_notify_fd(&l, 0, &err), 0);
-	ck_assert_str_eq(err->msg, "connect to seccomp listener \"/nonexistent/husk.sock\": No "
-	                           "such file or directory");
+	ck_assert_str_eq(err->msg,
+	                 "linux.seccomp.listenerPath: connect to \"/nonexistent/husk.sock\": No "
+	                 "such file or directory");
 	husk_error_free(err);
 }
 END_TEST

@@ -323,7 +323,7 @@ static int count_entries(const char *dir)
 
 START_TEST(test_file_mode_and_no_temp_left)
 {
-	make_container("c1", HUSK_STATUS_CREATED, 1);
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
 	_cleanup_free_ char *dir = path_in("c1");
 	_cleanup_free_ char *file = path_in("c1/state.json");
 	struct stat st;
@@ -337,7 +337,7 @@ END_TEST
 START_TEST(test_replace_big_with_small)
 {
 	struct husk_error *err = NULL;
-	make_container("c1", HUSK_STATUS_CREATED, 1);
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
 	struct husk_state *s = sample_state("c1");
 	free(s->annotations[1].value);
 	s->annotations[1].value = xmalloc(1 << 20);
@@ -377,7 +377,7 @@ static void expect_corrupt(const char *text, const char *want_prefix, const char
 
 START_TEST(test_corrupt_state)
 {
-	make_container("c1", HUSK_STATUS_CREATED, 1);
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
 	const char *p = "state of container \"c1\": state.json: line 1, column ";
 	expect_corrupt("{\"id\": }", p, "");
 	expect_corrupt("", "state of container \"c1\": state.json: ", "");
@@ -396,11 +396,49 @@ START_TEST(test_corrupt_state)
 }
 END_TEST
 
+/* Values no husk writes: each names the field and never loads. */
+START_TEST(test_tampered_state_refused)
+{
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
+	const char *p = "state of container \"c1\": state.json: line 1, column ";
+	const char *head = "{\"id\":\"c1\",\"status\":\"running\",";
+	static const struct {
+		const char *fields, *want;
+	} cases[] = {
+	    {"\"pid\":1}", "$.pid: 1 cannot be a container's init"},
+	    {"\"bundle\":\"../../etc\"}",
+	     "$.bundle: must be a clean absolute path, got \"../../etc\""},
+	    {"\"bundle\":\"/srv/b/../../etc\"}",
+	     "$.bundle: must be a clean absolute path, got \"/srv/b/../../etc\""},
+	    {"\"rootfs\":\"/srv/b/./rootfs\"}",
+	     "$.rootfs: must be a clean absolute path, got \"/srv/b/./rootfs\""},
+	    {"\"rootfs\":\"/srv\\nb\"}",
+	     "$.rootfs: must be a clean absolute path, got \"/srv\\x0ab\""},
+	    {"\"cgroupPath\":\"/sys/fs/cgroup/unified/../../..\"}",
+	     "$.cgroupPath: must be a clean absolute path, got "
+	     "\"/sys/fs/cgroup/unified/../../..\""},
+	    {"\"cgroupPath\":\"/sys/fs/cgroup//x\"}",
+	     "$.cgroupPath: must be a clean absolute path, got \"/sys/fs/cgroup//x\""},
+	    {"\"cgroupPath\":\"/sys/fs/cgroup/\"}",
+	     "$.cgroupPath: must be a clean absolute path, got \"/sys/fs/cgroup/\""},
+	    {"\"cgroupPath\":\"/\"}", "$.cgroupPath: must be a clean absolute path, got \"/\""},
+	    {"\"cgroupPath\":\"x\"}", "$.cgroupPath: must be a clean absolute path, got \"x\""},
+	};
+	for (size_t i = 0; i < HUSK_ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *doc = xasprintf("%s%s", head, cases[i].fields);
+		expect_corrupt(doc, p, cases[i].want);
+	}
+	/* an id that is not one (the directory name check comes after) */
+	expect_corrupt("{\"id\":\"../c1\",\"status\":\"created\"}", p,
+	               "$.id: not a valid container id, got \"../c1\"");
+}
+END_TEST
+
 START_TEST(test_unknown_keys_tolerated)
 {
 	struct husk_error *err = NULL;
 	struct husk_state *s = NULL;
-	make_container("c1", HUSK_STATUS_CREATED, 1);
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
 	_cleanup_free_ char *file = path_in("c1/state.json");
 	put_file(file, "{\"future\":{\"x\":[1,2]},\"id\":\"c1\",\"status\":\"stopped\",\"pid\":7}");
 	ck_assert_int_eq(husk_state_read(root, "c1", &s, &err), 0);
@@ -415,7 +453,7 @@ END_TEST
 START_TEST(test_lock_waits_for_holder)
 {
 	struct husk_error *err = NULL;
-	make_container("c1", HUSK_STATUS_CREATED, 1);
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
 	int pipe_fds[2];
 	ck_assert_int_eq(pipe2(pipe_fds, O_CLOEXEC), 0);
 	pid_t child = fork();
@@ -469,7 +507,7 @@ static int increment_under_lock(void)
 START_TEST(test_lock_no_lost_updates)
 {
 	struct husk_error *err = NULL;
-	make_container("c1", HUSK_STATUS_CREATED, 1);
+	make_container("c1", HUSK_STATUS_CREATED, 4242);
 	pid_t kids[2];
 	for (int k = 0; k < 2; k++) {
 		kids[k] = fork();
@@ -537,6 +575,8 @@ START_TEST(test_refresh_pid_reuse)
 	struct husk_state *s = sample_state("c1");
 	s->status = HUSK_STATUS_RUNNING;
 	s->pid = pid;
+	free(s->cgroup_path); /* the cgroup check has its own test */
+	s->cgroup_path = NULL;
 	ck_assert_int_eq(husk_proc_start_time(pid, &s->init_start_time, &err), 0);
 	husk_state_refresh(s);
 	ck_assert_int_eq(s->status, HUSK_STATUS_RUNNING);
@@ -553,6 +593,56 @@ START_TEST(test_refresh_pid_reuse)
 	s->status = HUSK_STATUS_CREATED;
 	husk_state_refresh(s);
 	ck_assert_int_eq(s->status, HUSK_STATUS_STOPPED);
+	husk_state_free(s);
+}
+END_TEST
+
+/* The cgroup v2 path of this process as /proc/self/cgroup gives it. */
+static char *own_unified_cgroup(void)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096];
+	char *found = NULL;
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			found = xstrdup(line + 3);
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* A pid with the right start time but outside the recorded cgroup (a
+ * forged state.json) is not the container's init. */
+START_TEST(test_refresh_pid_outside_cgroup)
+{
+	struct husk_error *err = NULL;
+	_cleanup_free_ char *own = own_unified_cgroup();
+	if (!own || strcmp(own, "/") == 0)
+		return; /* no cgroup v2 hierarchy, or in its root: nothing to tell apart */
+	pid_t pid = spawn_sleeper();
+	struct husk_state *s = sample_state("c1");
+	s->status = HUSK_STATUS_RUNNING;
+	s->pid = pid;
+	ck_assert_int_eq(husk_proc_start_time(pid, &s->init_start_time, &err), 0);
+	free(s->cgroup_path);
+	s->cgroup_path = xasprintf("/sys/fs/cgroup/unified%s", own);
+	husk_state_refresh(s);
+	ck_assert_int_eq(s->status, HUSK_STATUS_RUNNING);
+	/* the parent of the recorded cgroup holds the process too, but it is
+	 * not the container's: below the cgroup counts, above it does not */
+	free(s->cgroup_path);
+	s->cgroup_path = xasprintf("/sys/fs/cgroup/unified%s/child", own);
+	husk_state_refresh(s);
+	ck_assert_int_eq(s->status, HUSK_STATUS_STOPPED);
+	s->status = HUSK_STATUS_RUNNING;
+	free(s->cgroup_path);
+	s->cgroup_path = xstrdup("/sys/fs/cgroup/unified/husk-other-c1");
+	husk_state_refresh(s);
+	ck_assert_int_eq(s->status, HUSK_STATUS_STOPPED);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 	husk_state_free(s);
 }
 END_TEST
@@ -611,6 +701,8 @@ START_TEST(test_list_sorted_skips_junk)
 	struct husk_state *s = NULL;
 	ck_assert_int_eq(husk_state_read(root, "a", &s, &err), 0);
 	ck_assert_int_eq(husk_proc_start_time(live, &s->init_start_time, &err), 0);
+	free(s->cgroup_path);
+	s->cgroup_path = NULL;
 	ck_assert_int_eq(husk_state_write(root, s, &err), 0);
 	husk_state_free(s);
 
@@ -770,6 +862,7 @@ Suite *state_suite(void)
 	tcase_add_test(store, test_file_mode_and_no_temp_left);
 	tcase_add_test(store, test_replace_big_with_small);
 	tcase_add_test(store, test_corrupt_state);
+	tcase_add_test(store, test_tampered_state_refused);
 	tcase_add_test(store, test_unknown_keys_tolerated);
 	tcase_add_test(store, test_lock_waits_for_holder);
 	tcase_add_test(store, test_lock_no_lost_updates);
@@ -781,6 +874,7 @@ Suite *state_suite(void)
 
 	TCase *live = tcase_create("liveness");
 	tcase_add_test(live, test_refresh_pid_reuse);
+	tcase_add_test(live, test_refresh_pid_outside_cgroup);
 	tcase_add_test(live, test_refresh_zombie);
 	tcase_add_test(live, test_refresh_other_statuses);
 	suite_add_tcase(s, live);
