@@ -58,13 +58,13 @@ test_shim_lifecycle_and_words() {
 test_warnings_go_to_the_log() {
 	make_bundle
 	args true
-	cfg '.linux.resources.blockIO = {"leafWeight": 500}'
+	cfg '.linux.resources.memory = {"kernel": 67108864}' # ignored by every driver
 	shim create --bundle "$BUNDLE" --pid-file "$WORK/init.pid" c1 2>"$WORK/err"
 	eq "" "$(cat "$WORK/err")" "create's stderr"
-	jq -e 'select(.level == "warning") | .msg | test("leafWeight")' "$WORK/log.json" \
+	jq -e 'select(.level == "warning") | .msg | test("memory.kernel")' "$WORK/log.json" \
 		>/dev/null || fail "log: $(cat "$WORK/log.json")"
 	h delete --force c1 2>"$WORK/err"
-	grep -q 'warning: .*leafWeight' "$WORK/err" && fail "warned again at delete: $(cat "$WORK/err")"
+	grep -q 'warning: .*memory.kernel' "$WORK/err" && fail "warned again at delete: $(cat "$WORK/err")"
 	assert_clean
 }
 
