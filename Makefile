@@ -2,6 +2,7 @@
 #   make            build ./husk
 #   make demo       install deps, build, run a container from a busybox bundle
 #   make test       install deps, build, run every test suite (one summary line)
+#   make test-clients  containerd, Docker and podman on husk, end to end
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       build and run the fuzzers (FUZZ_TARGETS, FUZZ_SECONDS=600 each)
 
@@ -161,6 +162,15 @@ clean:
 	rm -rf $(BUILD) husk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- Client tests (tests/clients/) -------------------------------------------
+# containerd, Docker and podman, from Debian's packages, running containers
+# through ./husk end to end (also part of `make test`).
+.PHONY: test-clients
+
+test-clients: deps
+	@$(MAKE) --no-print-directory husk helpers
+	@sh tests/clients/run.sh
 
 # ---- VM tests (tests/vm/README.md) ------------------------------------------
 # tests/integration-vm/ runs inside a qemu guest on a pure cgroup v2 kernel

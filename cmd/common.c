@@ -106,11 +106,16 @@ void cmd_render_error(const struct husk_log *log, const struct husk_error *err)
 		husk_log_write(log, HUSK_LOG_ERROR, err->msg);
 }
 
+/* With a --log file, a warning goes there only, as runc's do: containerd's
+ * shim and conmon hand `create` the container's own stdio, so a line on
+ * stderr would read as the container's output. */
 void cmd_render_warning(void *log_data, const char *msg)
 {
 	const struct husk_log *log = log_data;
+	if (log->fd >= 0) {
+		husk_log_write(log, HUSK_LOG_WARN, msg);
+		return;
+	}
 	fflush(stdout);
 	fprintf(stderr, "husk: warning: %s\n", msg);
-	if (log->fd >= 0)
-		husk_log_write(log, HUSK_LOG_WARN, msg);
 }

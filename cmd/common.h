@@ -122,6 +122,7 @@ void cmd_print_document(const char *s);
  * there is a --log file, an error line in it (containerd reads it). */
 void cmd_render_error(const struct husk_log *log, const struct husk_error *err);
 
-/* The context's warning sink: "husk: warning: <msg>" on stderr and a
- * warning line in the --log file; log_data is the struct husk_log. */
+/* The context's warning sink: a warning line in the --log file when there
+ * is one, else "husk: warning: <msg>" on stderr; log_data is the struct
+ * husk_log. */
 void cmd_render_warning(void *log_data, const char *msg);

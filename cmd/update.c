@@ -2,7 +2,7 @@
  * container's cgroup limits.  The resources file is an OCI linux.resources
  * object; a flag overrides the file's value for its field.  Memory sizes
  * take binary suffixes (64m, 1g, 512KiB) as runc's do, and -1 for no
- * limit. */
+ * limit; 0 leaves a number as it is, as with runc (drop_zeros says why). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -165,6 +165,33 @@ static int set_flag(const struct cmd_def *def, int flag, const char *v, struct u
 	return 0;
 }
 
+/* runc's update reads 0 as "leave it as it is" for these fields, and its
+ * callers count on that: Docker's update sends every memory, CPU and block
+ * IO number, 0 for those it does not change, and containerd passes them
+ * on.  Taken as values, a memory update would clear the CPU quota, and a
+ * CPU update would ask for a memory limit of 0 bytes. */
+static void drop_zeros(struct update_objects *o)
+{
+	struct husk_spec_memory *m = &o->memory;
+	m->has_limit = m->has_limit && m->limit != 0;
+	m->has_reservation = m->has_reservation && m->reservation != 0;
+	m->has_swap = m->has_swap && m->swap != 0;
+	m->has_kernel = m->has_kernel && m->kernel != 0;
+	m->has_kernel_tcp = m->has_kernel_tcp && m->kernel_tcp != 0;
+	struct husk_spec_cpu *c = &o->cpu;
+	c->has_shares = c->has_shares && c->shares != 0;
+	c->has_quota = c->has_quota && c->quota != 0;
+	c->has_period = c->has_period && c->period != 0;
+	c->has_realtime_runtime = c->has_realtime_runtime && c->realtime_runtime != 0;
+	c->has_realtime_period = c->has_realtime_period && c->realtime_period != 0;
+	if (c->cpus && !*c->cpus)
+		c->cpus = NULL;
+	if (c->mems && !*c->mems)
+		c->mems = NULL;
+	o->pids.has_limit = o->pids.has_limit && o->pids.limit != 0;
+	o->block_io.has_weight = o->block_io.has_weight && o->block_io.weight != 0;
+}
+
 /* The file's objects (or empty ones) where a flag writes, the flags over
  * them; objects no one touches stay NULL. */
 static int build(const struct cmd_def *def, const struct husk_spec_resources *file,
@@ -195,6 +222,7 @@ static int build(const struct cmd_def *def, const struct husk_spec_resources *fi
 	for (int i = 0; i < N_FLAGS; i++)
 		if (values[i] && set_flag(def, i, values[i], o, err) < 0)
 			return CMD_USAGE;
+	drop_zeros(o);
 	if (touch[0] || f->cpu)
 		o->res.cpu = &o->cpu;
 	if (touch[1] || f->memory)
@@ -239,7 +267,8 @@ const struct cmd_def cmd_update = {
     .name = "update",
     .args = "<container-id>",
     .summary = "change the resource limits of a container",
-    .options = "  -r, --resources FILE  an OCI linux.resources JSON object (- for stdin)\n"
+    .options = "  -r, --resources FILE  an OCI linux.resources JSON object (- for stdin);\n"
+               "                        a 0 in it or in a flag leaves that value as it is\n"
                "  --cpu-shares N        CPU shares (cpu.weight on cgroup v2)\n"
                "  --cpu-quota N         CPU time in microseconds per period (-1: no limit)\n"
                "  --cpu-period N        the period of --cpu-quota, in microseconds\n"

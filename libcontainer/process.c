@@ -42,6 +42,25 @@ static const char *process_path(const struct husk_spec_process *process)
 	return path ? path : DEFAULT_PATH;
 }
 
+/* "exec "PATH": <reason>".  Docker's client picks the exit status of a
+ * container that could not start from the runtime's words, spelled as Go
+ * spells them: "no such file or directory" makes it 127, "permission
+ * denied" 126, anything else 125.  So those two errnos read that way here
+ * (errnum still carries the errno); others get strerror's text. */
+static int exec_error(struct husk_error **err, int errnum, const char *path)
+{
+	const char *reason = errnum == ENOENT   ? "no such file or directory"
+	                     : errnum == EACCES ? "permission denied"
+	                                        : NULL;
+	if (!reason)
+		return husk_error_set(err, errnum, "exec \"%s\"", path);
+	bool fresh = err && !*err;
+	husk_error_set(err, 0, "exec \"%s\": %s", path, reason);
+	if (fresh)
+		(*err)->errnum = errnum;
+	return -1;
+}
+
 /* 0 when path is something execve() can run as the current credentials,
  * else an errno.  A directory or a file without any x bit is EACCES even
  * for root (whom access(2) would let through). */
@@ -68,7 +87,7 @@ int husk_process_find_exec(const struct husk_spec_process *process, char **ret_p
 	if (strchr(name, '/')) {
 		int r = check_executable(name);
 		if (r != 0)
-			return husk_error_set(err, r, "exec \"%s\"", name);
+			return exec_error(err, r, name);
 		*ret_path = xstrdup(name);
 		return 0;
 	}
@@ -530,5 +549,5 @@ int husk_process_exec(const char *path, const struct husk_spec_process *process,
 		memcpy(envp, process->env, process->n_env * sizeof(char *));
 	/* Exactly the configured environment: nothing of husk's own leaks. */
 	husk_exec_stub_exec(stub_fd, path, argv, process->n_args, envp);
-	return husk_error_set(err, errno, "exec \"%s\"", path);
+	return exec_error(err, errno, path);
 }

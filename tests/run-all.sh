@@ -68,6 +68,10 @@ for t in tests/integration/*.sh; do
 		add "integration/$name" 0 1
 	fi
 done
+if [ "${1:-}" != integration ]; then # containerd, Docker, podman on husk: tests/clients/
+	sh tests/clients/run.sh "$results/clients"
+	while read -r name p m; do add "clients/$name" "$p" "$m"; done <"$results/clients"
+fi
 
 mounts >"$results/mounts.after"
 if diff "$results/mounts.before" "$results/mounts.after" >"$results/mounts.diff"; then

@@ -79,10 +79,11 @@ void husk_spec_check_pids(const struct husk_spec *spec, struct husk_spec_problem
 		check_limit(p, "linux.resources.pids.limit", pids->has_limit, pids->limit);
 }
 
-/* The kernel's CFQ/BFQ weight range. */
+/* The kernel's CFQ/BFQ weight range.  0 means "no weight", as runc and
+ * crun read it: Docker writes blockIO.weight 0 into every config. */
 static void check_weight(struct husk_spec_problems *p, const char *path, bool has, uint16_t w)
 {
-	if (has)
+	if (has && w != 0)
 		husk_spec_check_range(p, path, w, 10, 1000);
 }
 

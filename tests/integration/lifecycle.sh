@@ -130,7 +130,7 @@ test_errors_bad_executable() {
 	expect_fail 1 'create "c1": exec "nosuch-program": executable file not found in \$PATH' \
 		h create c1
 	args /bin/nosuch
-	expect_fail 1 'exec "/bin/nosuch": No such file or directory' h run c2
+	expect_fail 1 'exec "/bin/nosuch": no such file or directory' h run c2
 	assert_clean
 }
 

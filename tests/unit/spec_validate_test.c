@@ -592,6 +592,12 @@ START_TEST(test_resources_devices_blkio_hugepages_unified)
 	expect_one(&b.spec, "linux.resources.blockIO.weightDevice[0].weight",
 	           "must be between 10 and 1000, got 1001");
 
+	/* Docker sends weight 0 for "no weight" in every config */
+	struct husk_spec_block_io unset = {
+	    .has_weight = true, .weight = 0, .has_leaf_weight = true, .leaf_weight = 0};
+	r.block_io = &unset;
+	expect_valid(&b.spec);
+
 	base_init(&b);
 	r = (struct husk_spec_resources){0};
 	b.linux_.resources = &r;
