@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "husk/cleanup.h"
+#include "husk/container.h"
 #include "husk/spec.h"
 
 static const struct option validate_options[] = {
@@ -36,6 +37,8 @@ static int validate_run(const struct cmd_def *def, const struct cmd_env *env, in
 	if (husk_spec_load(path, &spec, err) < 0)
 		return -1;
 	r = husk_spec_validate("config.json", spec, err);
+	if (r == 0)
+		r = husk_annotations_check(spec, err);
 	if (r == 0)
 		printf("%s: valid (ociVersion %s)\n", path, spec->oci_version);
 	husk_spec_free(spec);

@@ -104,6 +104,11 @@ int husk_bundle_load(const char *bundle_arg, struct husk_bundle *ret, struct hus
 	return 0;
 }
 
+int husk_annotations_check(const struct husk_spec *spec, struct husk_error **err)
+{
+	return husk_net_check(spec, err);
+}
+
 void husk_bundle_free(struct husk_bundle *b)
 {
 	husk_spec_free(b->spec);

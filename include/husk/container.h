@@ -10,6 +10,7 @@
 
 #include "husk/context.h"
 #include "husk/error.h"
+#include "husk/spec.h"
 
 struct husk_create_options {
 	const char *bundle;         /* NULL: the current directory */
@@ -26,6 +27,10 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
 
 /* Lets a created container's init exec the user's program. */
 int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error **err);
+
+/* The values of husk's own annotations (husk.net.*: docs/network.md), as
+ * create checks them; `husk validate` reports them too. */
+int husk_annotations_check(const struct husk_spec *spec, struct husk_error **err);
 
 /* Sends signo to the init, or with `all` to every process of the container. */
 int husk_container_kill(const struct husk_context *ctx, const char *id, int signo, bool all,

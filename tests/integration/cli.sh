@@ -24,6 +24,17 @@ test_help_exits_zero() {
 	"$HUSK" state --help | grep -q 'state \[options\] <container-id>' || fail "husk state --help"
 }
 
+test_validate_checks_the_config_and_husk_annotations() {
+	make_bundle
+	out=$("$HUSK" validate)
+	case $out in *": valid (ociVersion "*) ;; *) fail "validate of a good bundle: $out" ;; esac
+	cfg '.process.args = []'
+	expect_fail 1 'process.args' "$HUSK" validate
+	cfg '.process.args = ["true"] | .annotations["husk.net"] = "bridge"
+	     | .annotations["husk.net.ports"] = "8080:70000"'
+	expect_fail 1 'annotations\["husk.net.ports"\]: bad port "70000"' "$HUSK" validate --bundle "$BUNDLE"
+}
+
 test_unknown_command_exits_2() {
 	expect_fail 2 '^husk: unknown command "foo" \(see husk --help\)$' "$HUSK" foo
 	# Later milestones add these; no stub may answer for them before.
