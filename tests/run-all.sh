@@ -54,6 +54,12 @@ mounts >"$results/mounts.before"
 # own cgroup, which need not be the root).
 husk_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'husk-*' -prune 2>/dev/null | sort; }
 husk_cgroups >"$results/cgroups.before"
+# And the host's network: link names (veths, bridges) and nftables tables.
+net_state() {
+	ip -o link show 2>/dev/null | awk -F': ' '{ sub("@.*", "", $2); print "link", $2 }'
+	nft list tables 2>/dev/null | sed 's/^/nft /'
+}
+net_state | sort >"$results/net.before"
 
 for t in tests/integration/*.sh; do
 	[ -e "$t" ] || continue
@@ -89,6 +95,15 @@ else
 	echo "cgroups changed during the integration suites:"
 	sed 's/^/  /' "$results/cgroups.diff"
 	add cgroup-leak-check 0 1
+fi
+
+net_state | sort >"$results/net.after"
+if diff "$results/net.before" "$results/net.after" >"$results/net.diff"; then
+	add network-leak-check 1 0
+else
+	echo "links or nftables tables changed during the integration suites:"
+	sed 's/^/  /' "$results/net.diff"
+	add network-leak-check 0 1
 fi
 
 # The benchmark, once with a tiny N, so it cannot rot (it times nothing).
