@@ -62,6 +62,8 @@ phase run "run of /bin/true x $N" plan_run
 phase lifecycle "create / start / delete x $N" plan_lifecycle
 phase exec "exec of /bin/true x $N" plan_exec
 phase seccomp "run with Docker's seccomp profile x $N" plan_seccomp
+probe_net
+[ -z "$NETWORKED" ] || phase net "run with husk's bridge network x $N" plan_net
 probe_limits
 [ -z "$LIMITED" ] || phase limits "run with cgroup limits x $N" plan_limits
 for level in $LEVELS; do

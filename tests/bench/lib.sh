@@ -71,6 +71,13 @@ make_bundles() {
 		die "cannot read the seccomp fixture"
 	set_config "$OUT/bundle-seccomp" '.process.args = ["/bin/true"] |
 		.linux.seccomp = $seccomp[0]' --slurpfile seccomp "$OUT/seccomp.json"
+	# husk's own bridge network (docs/network.md), on a subnet of its own
+	set_config "$OUT/bundle-net" '.process.args = ["/bin/true"] |
+		.annotations["husk.net"] = "bridge" | .annotations["husk.net.bridge"] = "huskbench0" |
+		.annotations["husk.net.subnet"] = "10.231.0.0/16"'
+	jq '.process.args = ["/bin/sleep", "1000000"]' "$OUT/bundle-net/config.json" \
+		>"$OUT/bundle-net.sleep.json" || die "cannot write the sleeping network bundle"
+	mkdir -p "$OUT/bundle-net-sleep" && mv "$OUT/bundle-net.sleep.json" "$OUT/bundle-net-sleep/config.json"
 	set_config "$OUT/bundle-limits" '.process.args = ["/bin/true"] |
 		.linux.resources.memory = {"limit": 268435456} |
 		.linux.resources.cpu = {"quota": 50000, "period": 100000} |
@@ -267,6 +274,32 @@ plan_seccomp() {
 		done
 		i=$((i + 1))
 	done
+}
+
+# husk alone: the other runtimes leave networking to their callers.
+probe_net() {
+	NETWORKED=
+	case " $ACTIVE " in *" husk "*) ;; *) return 0 ;; esac
+	if $(rtc husk) run --bundle "$OUT/bundle-net" husk-nprobe </dev/null >/dev/null 2>"$OUT/probe.err"; then
+		NETWORKED=husk
+	else
+		why=$(grep -m 1 . "$OUT/probe.err" || echo "exit status $?")
+		fact na run-net husk "$why"
+		note "husk: bridge network n/a: $why"
+		$(rtc husk) delete --force husk-nprobe >/dev/null 2>&1 || :
+	fi
+}
+
+# One container keeps the bridge and its table up meanwhile, as on a host
+# that runs containers: without it every run would make and remove both.
+plan_net() {
+	step U $(rtc husk) run -d --bundle "$OUT/bundle-net-sleep" husk-net-keeper
+	i=1
+	while [ "$i" -le "$N" ]; do
+		step T run-net.husk $(rtc husk) run --bundle "$OUT/bundle-net" "husk-net-$i"
+		i=$((i + 1))
+	done
+	step U $(rtc husk) delete --force husk-net-keeper
 }
 
 plan_limits() {

@@ -19,6 +19,7 @@ report_rows() {
 		exec, p99 (ms)|exec|p99
 		run with Docker's seccomp profile, median (ms)|run-seccomp|med
 		run with cgroup limits, median (ms)|run-limits|med
+		run with husk's bridge network, median (ms)|run-net|med
 		peak RSS, run (KiB)|run|rss
 		peak RSS, create (KiB)|create|rss
 		peak RSS, exec (KiB)|exec|rss
