@@ -370,7 +370,9 @@ test_stale_entry_is_reclaimed() {
 	h create c2 || fail "create c2"
 	# c1 vanishes as if husk crashed mid-way and its state was lost
 	pid=$(h state c1 | jq -r .pid)
-	cg=$(jq -r '.cgroupPath // empty' "$ROOT/c1/state.json")
+	# its cgroup directories: the cgroup2 one and, on v1 hosts, one per hierarchy
+	cgs=$(jq -r '[.cgroupPath // empty] + [(.cgroupPaths // {})[]] | unique | .[]' \
+		"$ROOT/c1/state.json")
 	kill -9 "$pid"
 	i=0
 	while [ -e "/proc/$pid" ] && [ $i -lt 50 ]; do
@@ -378,7 +380,9 @@ test_stale_entry_is_reclaimed() {
 		i=$((i + 1))
 	done
 	rm -rf "${ROOT:?}/c1"
-	[ -z "$cg" ] || rmdir "$cg" || fail "remove c1's cgroup $cg"
+	for cg in $cgs; do
+		rmdir "$cg" || fail "remove c1's cgroup $cg"
+	done
 	h create c3 || fail "create c3"
 	eq 10.123.0.2 "$(addr_of c3)" "c1's address, reclaimed"
 	eq 2 "$(nft list table ip "husk-$BR" | grep -c 'dport 18084 dnat to 10.123.0.2:80')" "c3's rules only"
