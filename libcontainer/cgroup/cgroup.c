@@ -525,3 +525,13 @@ int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error **err)
 {
 	return cg->driver->destroy(cg, err);
 }
+
+void husk_cgroup_take_ignored(struct husk_cgroup *cg, struct husk_cgroup_settings *s)
+{
+	for (size_t i = 0; i < cg->n_ignored; i++)
+		free(cg->ignored[i]);
+	free(cg->ignored);
+	cg->ignored = TAKE_PTR(s->ignored);
+	cg->n_ignored = s->n_ignored;
+	s->n_ignored = 0;
+}

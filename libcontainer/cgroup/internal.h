@@ -27,3 +27,11 @@ int husk_cgroup_v1_new(const struct husk_cgroup_host *host, const char *cgroups_
 /* v1: the handle for the directories state.json recorded. */
 int husk_cgroup_v1_load(const struct husk_cgroup_host *host, const struct husk_state *st,
                         struct husk_cgroup **ret, struct husk_error **err);
+
+/* The settings' list of skipped fields becomes the handle's (replacing
+ * the previous one), for the caller to warn about. */
+void husk_cgroup_take_ignored(struct husk_cgroup *cg, struct husk_cgroup_settings *s);
+
+/* linux.resources.rdma as rdma.max lines: the same file and format in
+ * cgroup v1 and v2. */
+void husk_cgroup_map_rdma(struct husk_cgroup_settings *s, const struct husk_spec_rdma *r, size_t n);

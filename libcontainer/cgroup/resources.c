@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/internal.h"
 #include "husk/cleanup.h"
 #include "util/xalloc.h"
 
@@ -274,7 +275,7 @@ static void map_block_io(struct husk_cgroup_settings *s, const struct husk_spec_
 	              b->n_throttle_write_iops);
 }
 
-static void map_rdma(struct husk_cgroup_settings *s, const struct husk_spec_rdma *r, size_t n)
+void husk_cgroup_map_rdma(struct husk_cgroup_settings *s, const struct husk_spec_rdma *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!r[i].has_hca_handles && !r[i].has_hca_objects)
@@ -348,7 +349,7 @@ int husk_cgroup_v2_settings(const struct husk_spec_resources *r, struct husk_cgr
 		_cleanup_free_ char *file = xasprintf("hugetlb.%s.max", h->page_size);
 		husk_cgroup_settings_add(ret, field, "hugetlb", file, "%" PRIu64, h->limit);
 	}
-	map_rdma(ret, r->rdma, r->n_rdma);
+	husk_cgroup_map_rdma(ret, r->rdma, r->n_rdma);
 	if (r->network && (r->network->has_class_id || r->network->n_priorities))
 		husk_cgroup_settings_ignore(ret, RES "network");
 	/* last, so an explicit unified value wins over a mapped one */

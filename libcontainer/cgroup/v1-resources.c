@@ -11,6 +11,7 @@
 
 #include "cgroup/cgroup.h"
 #include "cgroup/files.h"
+#include "cgroup/internal.h"
 #include "husk/cleanup.h"
 #include "util/xalloc.h"
 
@@ -209,24 +210,6 @@ static void map_network(struct husk_cgroup_settings *s, const struct husk_spec_n
 	}
 }
 
-static void map_rdma(struct husk_cgroup_settings *s, const struct husk_spec_rdma *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!r[i].has_hca_handles && !r[i].has_hca_objects)
-			continue;
-		_cleanup_free_ char *field = xasprintf(RES "rdma[%s]", r[i].device);
-		char handles[32] = "", objects[32] = "";
-		if (r[i].has_hca_handles)
-			snprintf(handles, sizeof(handles), " hca_handle=%" PRIu32,
-			         r[i].hca_handles);
-		if (r[i].has_hca_objects)
-			snprintf(objects, sizeof(objects), " hca_object=%" PRIu32,
-			         r[i].hca_objects);
-		husk_cgroup_settings_add(s, field, "rdma", "rdma.max", "%s%s%s", r[i].device,
-		                         handles, objects);
-	}
-}
-
 int husk_cgroup_v1_settings(const struct husk_spec_resources *r, struct husk_cgroup_settings *ret,
                             struct husk_error **err)
 {
@@ -246,7 +229,7 @@ int husk_cgroup_v1_settings(const struct husk_spec_resources *r, struct husk_cgr
 	map_block_io(ret, r->block_io);
 	map_hugetlb(ret, r);
 	map_network(ret, r->network);
-	map_rdma(ret, r->rdma, r->n_rdma);
+	husk_cgroup_map_rdma(ret, r->rdma, r->n_rdma);
 	/* unified[] keys are cgroup2 files: husk_cgroup_v1_route() sends the
 	 * v2 mapping's items for them to the cgroup2 hierarchy */
 	return 0;

@@ -298,16 +298,6 @@ static int write_v1(struct husk_cgroup *cg, const struct husk_cgroup_settings *s
 	return 0;
 }
 
-static void take_ignored(struct husk_cgroup *cg, struct husk_cgroup_settings *s)
-{
-	for (size_t i = 0; i < cg->n_ignored; i++)
-		free(cg->ignored[i]);
-	free(cg->ignored);
-	cg->ignored = TAKE_PTR(s->ignored);
-	cg->n_ignored = s->n_ignored;
-	s->n_ignored = 0;
-}
-
 static int v1_destroy(struct husk_cgroup *cg, struct husk_error **err);
 
 static int v1_create(struct husk_cgroup *cg, const struct husk_spec_resources *r,
@@ -329,7 +319,7 @@ static int v1_create(struct husk_cgroup *cg, const struct husk_spec_resources *r
 	for (size_t i = 0; i < cg->n_v1; i++)
 		cg->created = cg->created || !cg->v1[i].keep;
 	cg->created = cg->created || (cg->unified && cg->unified->created);
-	take_ignored(cg, &v1);
+	husk_cgroup_take_ignored(cg, &v1);
 	return 0;
 fail:
 	v1_destroy(cg, NULL);

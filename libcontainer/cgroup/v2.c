@@ -187,16 +187,6 @@ int husk_cgroup_v2_write(struct husk_cgroup *cg, const struct husk_cgroup_settin
 	return 0;
 }
 
-static void take_ignored(struct husk_cgroup *cg, struct husk_cgroup_settings *s)
-{
-	for (size_t i = 0; i < cg->n_ignored; i++)
-		free(cg->ignored[i]);
-	free(cg->ignored);
-	cg->ignored = TAKE_PTR(s->ignored);
-	cg->n_ignored = s->n_ignored;
-	s->n_ignored = 0;
-}
-
 static int v2_create(struct husk_cgroup *cg, const struct husk_spec_resources *r,
                      struct husk_error **err)
 {
@@ -208,7 +198,7 @@ static int v2_create(struct husk_cgroup *cg, const struct husk_spec_resources *r
 			husk_cgroup_destroy(cg, NULL);
 		return -1;
 	}
-	take_ignored(cg, &s);
+	husk_cgroup_take_ignored(cg, &s);
 	return 0;
 }
 
