@@ -44,9 +44,13 @@ rc_of() {
 # in_tty INPUT CMD: runs the shell command line CMD on a fresh pty (the
 # clients' -t wants a terminal of their own), typing INPUT into it; prints
 # what the terminal showed, CR stripped, and returns CMD's status.
+# CMD is exec'd as the pty's session leader: a session leader keeps its
+# process group, so a leading timeout(1) cannot move the client out of the
+# terminal's foreground group (where setting raw mode stops it with SIGTTOU).
+# SHELL is fixed because script(1) runs CMD with $SHELL -c.
 in_tty() {
 	rc=0
-	printf '%s' "$1" | script -qec "$2" /dev/null >"$T/tty.out" 2>&1 || rc=$?
+	printf '%s' "$1" | SHELL=/bin/sh script -qec "exec $2" /dev/null >"$T/tty.out" 2>&1 || rc=$?
 	tr -d '\r' <"$T/tty.out"
 	return $rc
 }
