@@ -211,7 +211,8 @@ struct exec_child {
 	int preserve_fds;
 	int exec_stub_fd;
 	uint64_t reset_signals;
-	bool user_joined; /* the parent already joined the user namespace */
+	bool user_joined;                /* the parent already joined the user namespace */
+	struct husk_cgroup *join_cgroup; /* joined by the child itself after GO, or NULL */
 };
 
 static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c, int sync_fd)
@@ -233,7 +234,8 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *c
 	int keep[] = {sync_fd, c->exec_stub_fd};
 	if (husk_sync_expect(sync_fd, HUSK_SYNC_GO, NULL, &err) < 0)
 		_exit(EXIT_FAILURE);
-	if (husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
+	if ((c->join_cgroup && husk_cgroup_join_self(c->join_cgroup, &err) < 0) ||
+	    husk_ns_join(&ns, &err) < 0 || husk_process_find_exec(&process, &path, &err) < 0 ||
 	    (process.terminal && husk_process_setup_terminal(&process, c->console_fd, &err) < 0) ||
 	    husk_personality_apply(c->plan->config, &err) < 0 ||
 	    husk_lsm_set_exec_labels(NULL, &process, &err) < 0)
@@ -289,13 +291,22 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	                       .user_joined = user_joined};
 	int pidfd = -1;
 	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
-	/* v1 hierarchies cannot be cloned into: moved before GO */
+	/* v1 hierarchies cannot be cloned into: the child joins them itself
+	 * after GO (while still in our user namespace), or is moved before */
 	bool move = husk_cgroup_joins_after_clone(plan->cgroup);
-	pid_t pid = husk_clone(0, move ? -1 : cgroup_fd, &pidfd);
+	if (move && husk_cgroup_can_join_self(plan->cgroup) && !user_joined) {
+		move = false;
+		c.join_cgroup = plan->cgroup;
+		cgroup_fd = husk_cgroup_self_clone_fd(plan->cgroup);
+	} else if (move) {
+		cgroup_fd = -1;
+	}
+	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);
 	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
 		/* moved before GO instead; it joins the container's cgroup
 		 * namespace (if any) after that, by setns */
 		move = true;
+		c.join_cgroup = NULL;
 		pid = husk_clone(0, -1, &pidfd);
 	}
 	if (pid == 0) {

@@ -21,6 +21,7 @@
 #include "husk/cleanup.h"
 #include "husk/signals.h"
 #include "husk/state.h"
+#include "cgroup/cgroup.h"
 #include "hooks.h"
 #include "lsm.h"
 #include "net/loopback.h"
@@ -247,6 +248,8 @@ void husk_init_main(const struct husk_init_args *a, int sync_fd)
 	 * binary, or its fds.  Not before GO: the parent writes our id maps
 	 * under /proc/PID, which this makes root's. */
 	prctl(PR_SET_DUMPABLE, 0);
+	if (a->join_cgroup && husk_cgroup_join_self(a->join_cgroup, &err) < 0)
+		die(sync_fd, err);
 	if (a->new_user_ns && become_ns_root(&err) < 0)
 		die(sync_fd, err);
 

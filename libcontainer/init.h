@@ -12,6 +12,8 @@
 #include "rootfs.h"
 #include "seccomp-filter.h"
 
+struct husk_cgroup;
+
 struct husk_init_args {
 	const struct husk_spec *spec;
 	const char *id;
@@ -33,6 +35,7 @@ struct husk_init_args {
 	const struct husk_seccomp *seccomp; /* compiled by the parent, NULL without */
 	int exec_stub_fd;                   /* exec-stub.h; -1 without */
 	uint64_t reset_signals;             /* husk_signals_non_default() of the parent */
+	struct husk_cgroup *join_cgroup;    /* joined by the init itself after GO, or NULL */
 };
 
 /* Never returns: execs the user's program or exits non-zero. */

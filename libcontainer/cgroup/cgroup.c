@@ -458,6 +458,21 @@ bool husk_cgroup_joins_after_clone(const struct husk_cgroup *cg)
 	return cg && !cg->driver->clone_into;
 }
 
+bool husk_cgroup_can_join_self(const struct husk_cgroup *cg)
+{
+	return cg && cg->driver->join_self;
+}
+
+int husk_cgroup_self_clone_fd(const struct husk_cgroup *cg)
+{
+	return cg->unified ? cg->unified->dir_fd : -1;
+}
+
+int husk_cgroup_join_self(struct husk_cgroup *cg, struct husk_error **err)
+{
+	return cg->driver->join_self(cg, err);
+}
+
 int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_spec_resources *r,
                       struct husk_error **err)
 {

@@ -79,7 +79,8 @@ struct husk_cgroup_oom_watch {
 
 struct husk_cgroup;
 
-/* A cgroup layout's implementation.  Every entry is required. */
+/* A cgroup layout's implementation.  Every entry is required but
+ * join_self. */
 struct husk_cgroup_driver {
 	const char *name;              /* "v2", "v1": for messages */
 	const char *memory_limit_file; /* named in run's OOM notice */
@@ -96,6 +97,12 @@ struct husk_cgroup_driver {
 	int (*set_devices)(struct husk_cgroup *cg, const struct husk_spec_device_cgroup *rules,
 	                   size_t n, struct husk_error **err);
 	int (*add_process)(struct husk_cgroup *cg, pid_t pid, struct husk_error **err);
+	/* run by a new single-threaded process itself, cloned into the
+	 * cgroup2 directory (if any): moves it into the rest.  A thread
+	 * moving itself skips the kernel's global threadgroup lock, whose
+	 * first writer waits an RCU grace period (milliseconds) when another
+	 * process is moved in through cgroup.procs. */
+	int (*join_self)(struct husk_cgroup *cg, struct husk_error **err);
 	int (*set_frozen)(struct husk_cgroup *cg, bool frozen, struct husk_error **err);
 	int (*kill_all)(struct husk_cgroup *cg, int signo, struct husk_error **err);
 	int (*procs)(struct husk_cgroup *cg, pid_t **ret, size_t *ret_n, struct husk_error **err);
@@ -238,6 +245,13 @@ void husk_cgroup_free(struct husk_cgroup *cg);
  * (before it runs, and before it makes a cgroup namespace) rather than
  * cloned into dir_fd. */
 bool husk_cgroup_joins_after_clone(const struct husk_cgroup *cg);
+
+/* Whether a new process that has not left the host's user namespace can
+ * instead be cloned into husk_cgroup_self_clone_fd() and then call
+ * husk_cgroup_join_self() itself, before it makes a cgroup namespace. */
+bool husk_cgroup_can_join_self(const struct husk_cgroup *cg);
+int husk_cgroup_self_clone_fd(const struct husk_cgroup *cg);
+int husk_cgroup_join_self(struct husk_cgroup *cg, struct husk_error **err);
 
 int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_spec_resources *r,
                       struct husk_error **err);

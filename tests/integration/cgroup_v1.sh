@@ -319,6 +319,33 @@ test_kill_all_ps_and_exec() {
 	assert_clean
 }
 
+# A new user namespace leaves the init unable to write root's cgroup files
+# itself: husk moves it instead, and the processes end up in the same places.
+test_user_namespace_init_and_exec_join_every_hierarchy() {
+	v1_host || return 0
+	make_bundle
+	chmod 755 "$WORK"
+	cfg '.linux.namespaces += [{"type": "user"}]
+	     | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+	     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+	     | .linux.resources = {"pids": {"limit": 50}}'
+	args sleep 60
+	h run -d c1
+	pid=$(h state c1 | jq -r .pid)
+	for d in $(dirs_of c1); do
+		grep -qx "$pid" "$d/cgroup.procs" || fail "init $pid not in $d"
+	done
+	h exec -d --pid-file "$WORK/exec.pid" c1 sleep 61
+	eq "$(cat /proc/"$pid"/cgroup)" "$(cat /proc/"$(cat "$WORK/exec.pid")"/cgroup)" \
+		"exec'd process's cgroups"
+	# the cgroup namespace was made after the move: rooted at the container
+	eq "" "$(h exec c1 cat /proc/self/cgroup | grep -v ':/$')" "cgroup paths inside"
+	name=$(name_of c1)
+	h delete --force c1
+	gone "$name"
+	assert_clean
+}
+
 test_nothing_left_after_a_failed_create() {
 	v1_host || return 0
 	make_bundle
