@@ -247,6 +247,8 @@ test_network_outbound_through_the_helper() {
 	rootless_bundle
 	ns=husk-rl-$$
 	ip netns add "$ns"
+	# the test runs in a subshell: a failing step must not leave the namespace
+	trap 'ip netns del "$ns" 2>/dev/null || :' EXIT
 	ip -n "$ns" link set lo up
 	ip -n "$ns" addr add 10.251.7.1/32 dev lo
 	ip netns exec "$ns" busybox nc -l -p 7777 >"$WORK/got" &
