@@ -375,6 +375,15 @@ static int v1_add_process(struct husk_cgroup *cg, pid_t pid, struct husk_error *
 	return 0;
 }
 
+/* "tasks" moves one thread; "0" is the writer itself (see join_self). */
+static int v1_join_self(struct husk_cgroup *cg, struct husk_error **err)
+{
+	for (size_t i = 0; i < cg->n_v1; i++)
+		if (husk_cgfs_write(cg->v1[i].fd, "tasks", "0") < 0)
+			return husk_error_set(err, errno, "join cgroup \"%s\"", cg->v1[i].dir);
+	return 0;
+}
+
 /* ---- freezer, signals, processes ---- */
 
 /* freezer.state goes FREEZING until every task has stopped; writing
@@ -507,6 +516,7 @@ const struct husk_cgroup_driver husk_cgroup_v1_driver = {
     .apply = v1_apply,
     .set_devices = v1_set_devices,
     .add_process = v1_add_process,
+    .join_self = v1_join_self,
     .set_frozen = v1_set_frozen,
     .kill_all = v1_kill_all,
     .procs = v1_procs,
