@@ -35,18 +35,6 @@ gone() {
 	[ -z "$l" ] || fail "cgroups left behind: $l"
 }
 
-# wait_for DESC COMMAND...: up to 5 s for COMMAND to succeed.
-wait_for() {
-	desc=$1
-	shift
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || fail "timed out: $desc"
-		sleep 0.1
-	done
-}
-
 # name_of ID: the cgroup's base name.
 name_of() {
 	basename "$(jq -r .cgroupPath "$ROOT/$1/state.json")"
@@ -191,29 +179,6 @@ test_oom_kill_exits_137_with_an_event() {
 		fail "no oom event: $(cat "$WORK/events") $(cat "$WORK/events.err")"
 	gone "$name"
 	assert_clean
-}
-
-# counting_container ID: its init bumps /tmp/count of its writable rootfs.
-counting_container() {
-	make_bundle
-	cfg '.root.readonly = false'
-	args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; mv /tmp/n /tmp/count; done'
-	h run -d "$1"
-	wait_for "the counter" test -s "$BUNDLE/rootfs/tmp/count"
-}
-
-count() {
-	cat "$BUNDLE/rootfs/tmp/count"
-}
-
-advancing() {
-	a=$(count)
-	i=0
-	while [ "$(count)" = "$a" ] && [ $i -lt 20 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(count)" != "$a" ]
 }
 
 test_pause_and_resume_with_the_v1_freezer() {

@@ -50,17 +50,6 @@ name_of() {
 	basename "$(jq -r .cgroupPath "$ROOT/$1/state.json")"
 }
 
-wait_for() {
-	desc=$1
-	shift
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || fail "timed out: $desc"
-		sleep 0.1
-	done
-}
-
 test_detected_as_legacy() {
 	legacy || return 0
 	[ ! -e /sys/fs/cgroup/unified ] || fail "cgroup2 still mounted"

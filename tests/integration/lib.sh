@@ -129,3 +129,40 @@ wait_socket() {
 	done
 	[ -S "$1" ] || fail "socket $1 never appeared"
 }
+
+# wait_for DESC COMMAND...: up to 5 s for COMMAND to succeed.
+wait_for() {
+	desc=$1
+	shift
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || fail "timed out: $desc"
+		sleep 0.1
+	done
+}
+
+# counting_container ID: a container whose init bumps a counter in
+# /tmp/count of its writable rootfs (renamed into place: never half-written).
+counting_container() {
+	make_bundle
+	cfg '.root.readonly = false'
+	args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; mv /tmp/n /tmp/count; done'
+	h run -d "$1"
+	wait_for "the counter" test -s "$BUNDLE/rootfs/tmp/count"
+}
+
+count() {
+	cat "$BUNDLE/rootfs/tmp/count"
+}
+
+# advancing: the counter moves within 2 s.
+advancing() {
+	a=$(count)
+	i=0
+	while [ "$(count)" = "$a" ] && [ $i -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(count)" != "$a" ]
+}

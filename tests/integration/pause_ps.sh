@@ -11,35 +11,6 @@ has_cgroup2() {
 		[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]
 }
 
-# counting_container ID: a container whose init bumps a counter in
-# /tmp/count of its writable rootfs (renamed into place: never half-written).
-counting_container() {
-	make_bundle
-	cfg '.root.readonly = false'
-	args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; mv /tmp/n /tmp/count; done'
-	h run -d "$1"
-	i=0
-	until [ -s "$BUNDLE/rootfs/tmp/count" ] || [ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-count() {
-	cat "$BUNDLE/rootfs/tmp/count"
-}
-
-# advancing: the counter moves within 2 s.
-advancing() {
-	a=$(count)
-	i=0
-	while [ "$(count)" = "$a" ] && [ $i -lt 20 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(count)" != "$a" ]
-}
-
 test_pause_stops_and_resume_restarts() {
 	has_cgroup2 || return 0
 	counting_container c1
