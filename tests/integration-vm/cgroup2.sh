@@ -6,26 +6,9 @@
 # delete act on the cgroup; nothing is left after delete or a failed create.
 . "$(dirname "$0")/lib.sh"
 
-# cgroup_of ID: the directory state.json recorded.
-cgroup_of() {
-	jq -r .cgroupPath "$ROOT/$1/state.json"
-}
-
 # gone DIR: the cgroup was removed.
 gone() {
 	[ ! -e "$1" ] || fail "cgroup $1 left behind"
-}
-
-# wait_for DESC COMMAND...: up to 5 s for COMMAND to succeed.
-wait_for() {
-	desc=$1
-	shift
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || fail "timed out: $desc"
-		sleep 0.1
-	done
 }
 
 test_resources_read_back() {

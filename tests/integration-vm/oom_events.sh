@@ -6,10 +6,6 @@
 # reads the limits back.
 . "$(dirname "$0")/lib.sh"
 
-cgroup_of() {
-	jq -r .cgroupPath "$ROOT/$1/state.json"
-}
-
 # wait_file PATH: up to 10 s for PATH to exist.
 wait_file() {
 	i=0

@@ -15,11 +15,6 @@ hybrid_host() {
 		[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]
 }
 
-# cgroup_of ID: the directory state.json recorded.
-cgroup_of() {
-	jq -r .cgroupPath "$ROOT/$1/state.json"
-}
-
 test_container_lives_in_the_v2_hierarchy() {
 	hybrid_host || return 0
 	make_bundle

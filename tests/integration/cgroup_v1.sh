@@ -13,12 +13,6 @@ v1_host() {
 		grep -q ' - cgroup cgroup ' /proc/self/mountinfo
 }
 
-# dir_of ID CONTROLLER: the container's directory in that hierarchy.
-dir_of() {
-	jq -r --arg c "$2" '.cgroupPaths | to_entries[]
-		| select(.key | split(",") | index($c)) | .value' "$ROOT/$1/state.json"
-}
-
 # dirs_of ID: every directory state.json records.
 dirs_of() {
 	jq -r '.cgroupPath, (.cgroupPaths // {} | .[])' "$ROOT/$1/state.json" | sort -u
@@ -33,11 +27,6 @@ left() {
 gone() {
 	l=$(left "$1")
 	[ -z "$l" ] || fail "cgroups left behind: $l"
-}
-
-# name_of ID: the cgroup's base name.
-name_of() {
-	basename "$(jq -r .cgroupPath "$ROOT/$1/state.json")"
 }
 
 # A block device of this machine, for the throttle limits: MAJ:MIN.

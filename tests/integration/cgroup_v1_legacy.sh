@@ -36,18 +36,9 @@ legacy() {
 	[ "${HUSK_LEGACY_NS:-}" = 1 ]
 }
 
-dir_of() {
-	jq -r --arg c "$2" '.cgroupPaths | to_entries[]
-		| select(.key | split(",") | index($c)) | .value' "$ROOT/$1/state.json"
-}
-
 gone() {
 	l=$(find /sys/fs/cgroup/ -type d -name "$1" 2>/dev/null)
 	[ -z "$l" ] || fail "cgroups left behind: $l"
-}
-
-name_of() {
-	basename "$(jq -r .cgroupPath "$ROOT/$1/state.json")"
 }
 
 test_detected_as_legacy() {

@@ -6,10 +6,6 @@
 # container or a bad --interval is a clear error.
 . "$(dirname "$0")/lib.sh"
 
-cgroup_of() {
-	jq -r .cgroupPath "$ROOT/$1/state.json"
-}
-
 # has_file ID FILE...: the container's cgroup provides one of the FILEs (in
 # its cgroup2 directory or, with the v1 driver, in any hierarchy's).
 has_file() {

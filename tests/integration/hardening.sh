@@ -11,11 +11,6 @@
 # The /proc/self/exe overwrite (CVE-2019-5736 class) has its own suite.
 . "$(dirname "$0")/lib.sh"
 
-inside() {
-	args sh -c "$*"
-	h run "c$$" 2>&1
-}
-
 # ---- descriptors ------------------------------------------------------------
 
 # Only 0, 1, 2 (and what --preserve-fds passes) reach the container, even

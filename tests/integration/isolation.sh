@@ -3,12 +3,6 @@
 # limits and environment, each checked from inside the container.
 . "$(dirname "$0")/lib.sh"
 
-# inside CMD...: runs a shell command in a fresh container, prints its output.
-inside() {
-	args sh -c "$*"
-	h run "c$$" 2>&1
-}
-
 ns_inode() {
 	stat -L -c %i "/proc/self/ns/$1"
 }

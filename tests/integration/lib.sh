@@ -166,3 +166,34 @@ advancing() {
 	done
 	[ "$(count)" != "$a" ]
 }
+
+# inside CMD...: runs a shell command in a fresh container, prints its output.
+inside() {
+	args sh -c "$*"
+	h run "c$$" 2>&1
+}
+
+# clean: assert_clean plus no mount anywhere under this test's directory
+# (bind sources and sentinels live outside the bundle).
+clean() {
+	assert_clean
+	if grep -q " $WORK" /proc/self/mountinfo; then
+		fail "mount left behind: $(grep " $WORK" /proc/self/mountinfo | head -n 3)"
+	fi
+}
+
+# cgroup_of ID: the directory state.json recorded as cgroupPath.
+cgroup_of() {
+	jq -r .cgroupPath "$ROOT/$1/state.json"
+}
+
+# name_of ID: the cgroup's base name.
+name_of() {
+	basename "$(cgroup_of "$1")"
+}
+
+# dir_of ID CONTROLLER: the container's directory in that v1 hierarchy.
+dir_of() {
+	jq -r --arg c "$2" '.cgroupPaths | to_entries[]
+		| select(.key | split(",") | index($c)) | .value' "$ROOT/$1/state.json"
+}

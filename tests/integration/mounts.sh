@@ -5,12 +5,6 @@
 # the rootfs through symlinks.
 . "$(dirname "$0")/lib.sh"
 
-# inside CMD...: runs a shell command in a fresh container, prints its output.
-inside() {
-	args sh -c "$*"
-	h run "c$$" 2>&1
-}
-
 # add_mount JSON: appends one mounts[] entry.
 add_mount() {
 	cfg ".mounts += [$1]"
@@ -24,15 +18,6 @@ mnt_opts() {
 # fstype_of DEST: awk program printing the filesystem type mounted on DEST.
 fstype_of() {
 	echo "awk '\$5 == \"$1\" {for (i = 7; \$i != \"-\"; i++); print \$(i + 1)}' /proc/self/mountinfo"
-}
-
-# clean: assert_clean plus no mount anywhere under this test's directory
-# (bind sources and sentinels live outside the bundle).
-clean() {
-	assert_clean
-	if grep -q " $WORK" /proc/self/mountinfo; then
-		fail "mount left behind: $(grep " $WORK" /proc/self/mountinfo | head -n 3)"
-	fi
 }
 
 has_word() {

@@ -10,13 +10,6 @@ overlay_bundle() {
 	cfg '.annotations["husk.rootfs.overlay"] = "true" | .root.readonly = false'
 }
 
-clean() {
-	assert_clean
-	if grep -q " $WORK" /proc/self/mountinfo; then
-		fail "mount left behind: $(grep " $WORK" /proc/self/mountinfo | head -n 3)"
-	fi
-}
-
 # Inside: the filesystem type of "/" (the field after " - " in mountinfo).
 FSTYPE_OF_ROOT='awk '"'"'$5 == "/" {for (i = 7; $i != "-"; i++); print $(i + 1)}'"'"' /proc/self/mountinfo'
 

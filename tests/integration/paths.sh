@@ -3,12 +3,6 @@
 # from inside the container, and the host checked to be unchanged.
 . "$(dirname "$0")/lib.sh"
 
-# inside CMD...: runs a shell command in a fresh container, prints its output.
-inside() {
-	args sh -c "$*"
-	h run "c$$" 2>&1
-}
-
 # The first file of husk spec's maskedPaths that this kernel has (kernels
 # differ: /proc/kcore needs CONFIG_PROC_KCORE).
 masked_proc_file() {

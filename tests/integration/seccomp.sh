@@ -21,11 +21,6 @@ caps() {
 	cfg ".process.capabilities = {bounding: $set_, effective: $set_, permitted: $set_}"
 }
 
-inside() {
-	args sh -c "$*"
-	h run "c$$" 2>&1
-}
-
 # start_listener MODE: the helper on $WORK/l.sock, logging to $WORK/l.log.
 start_listener() {
 	[ -x "$LISTENER" ] || fail "$LISTENER missing: make helpers"
