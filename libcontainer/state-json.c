@@ -299,6 +299,10 @@ static int validate(const struct json_value *root, const struct husk_state *s,
 	    check_path(root, "rootfs", s->rootfs, true, err) < 0 ||
 	    check_path(root, "cgroupPath", s->cgroup_path, false, err) < 0)
 		return -1;
+	/* the v1 driver opens, signals and removes these as it does cgroupPath */
+	for (size_t i = 0; i < s->n_cgroup_paths; i++)
+		if (check_path(root, "cgroupPaths", s->cgroup_paths[i].value, false, err) < 0)
+			return -1;
 	return 0;
 }
 

@@ -230,7 +230,8 @@ static char *log_text(int state_dir_fd)
 		husk_error_release(&tmp);
 		return NULL;
 	}
-	char *out = xcalloc(strlen(buf) + 1, 1);
+	/* a kept line of n bytes plus its newline becomes "; " plus n bytes */
+	char *out = xcalloc(2 * strlen(buf) + 1, 1);
 	char *save = NULL;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(l, "WARNING", 7) || !*l)

@@ -423,6 +423,10 @@ START_TEST(test_tampered_state_refused)
 	     "$.cgroupPath: must be a clean absolute path, got \"/sys/fs/cgroup/\""},
 	    {"\"cgroupPath\":\"/\"}", "$.cgroupPath: must be a clean absolute path, got \"/\""},
 	    {"\"cgroupPath\":\"x\"}", "$.cgroupPath: must be a clean absolute path, got \"x\""},
+	    {"\"cgroupPaths\":{\"memory\":\"/sys/fs/cgroup/memory/../..\"}}",
+	     "$.cgroupPaths: must be a clean absolute path, got \"/sys/fs/cgroup/memory/../..\""},
+	    {"\"cgroupPaths\":{\"pids\":\"/\"}}",
+	     "$.cgroupPaths: must be a clean absolute path, got \"/\""},
 	};
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(cases); i++) {
 		_cleanup_free_ char *doc = xasprintf("%s%s", head, cases[i].fields);
