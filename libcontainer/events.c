@@ -23,6 +23,7 @@
 #include "husk/container.h"
 #include "husk/state.h"
 #include "util/xalloc.h"
+#include "util/time.h"
 
 #define DEFAULT_INTERVAL_MS 5000
 #define STATE_CHECK_MS      500 /* how soon a stopped container ends the stream */
@@ -217,13 +218,6 @@ static char *render_stats(const char *id, const struct husk_container_stats *s)
 	return buf;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int emit_stats(const struct opened *o, const char *id,
                       int (*emit)(void *, const char *, struct husk_error **), void *data,
                       struct husk_error **err)
@@ -268,15 +262,16 @@ static int stream_watched(const struct husk_context *ctx, const char *id, const 
                           int (*emit)(void *, const char *, struct husk_error **), void *data,
                           struct husk_error **err)
 {
-	long next_stats = now_ms() + interval_ms, next_check = now_ms() + STATE_CHECK_MS;
+	int64_t next_stats = husk_time_monotonic_ms() + interval_ms,
+	        next_check = husk_time_monotonic_ms() + STATE_CHECK_MS;
 	for (;;) {
-		long t = now_ms();
-		long wait = (next_stats < next_check ? next_stats : next_check) - t;
+		int64_t t = husk_time_monotonic_ms();
+		int64_t wait = (next_stats < next_check ? next_stats : next_check) - t;
 		struct pollfd p = {.fd = w->fd, .events = POLLIN};
 		(void)poll(&p, w->fd >= 0 ? 1 : 0, wait > 0 ? (int)wait : 0);
 		if (check_oom(o, id, w, emit, data, err) < 0)
 			return -1;
-		t = now_ms();
+		t = husk_time_monotonic_ms();
 		if (t >= next_check) {
 			if (!still_running(ctx, id))
 				return 0;

@@ -33,6 +33,7 @@
 
 #include "husk/cleanup.h"
 #include "util/xalloc.h"
+#include "util/file.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -60,15 +61,9 @@ int husk_exec_stub_create(int *ret_fd, struct husk_error **err)
 		fd = memfd_create("husk-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return husk_error_set(err, errno, "create the exec stub");
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return husk_error_set(err, n < 0 ? errno : EIO, "write the exec stub");
-		p += n;
-		left -= (size_t)n;
-	}
+	int r = write_all_fd(fd, p, left);
+	if (r < 0)
+		return husk_error_set(err, -r, "write the exec stub");
 	/* No more writes, no size change, no chmod (6.3+), no more seals. */
 	int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 	if (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&

@@ -171,8 +171,10 @@ static int build_process(const struct husk_exec_options *o, struct exec_plan *p,
 		p->process.apparmor_profile = (char *)o->apparmor;
 	if (o->process_label)
 		p->process.selinux_label = (char *)o->process_label;
-	struct husk_lsm_host host;
-	husk_lsm_detect(NULL, &host);
+	struct husk_lsm_host host = {0};
+	/* detecting reads mountinfo: only when there is a label to check */
+	if (p->process.apparmor_profile || p->process.selinux_label)
+		husk_lsm_detect(NULL, &host);
 	if (husk_lsm_check_label(&host, HUSK_LSM_APPARMOR,
 	                         o->apparmor ? "--apparmor" : "process.apparmorProfile",
 	                         p->process.apparmor_profile, err) < 0 ||
@@ -290,17 +292,8 @@ static int spawn_exec(const struct exec_plan *plan, int console_fd, int preserve
 	                       .reset_signals = husk_signals_non_default(),
 	                       .user_joined = user_joined};
 	int pidfd = -1;
-	int cgroup_fd = plan->cgroup ? plan->cgroup->dir_fd : -1;
-	/* v1 hierarchies cannot be cloned into: the child joins them itself
-	 * after GO (while still in our user namespace), or is moved before */
-	bool move = husk_cgroup_joins_after_clone(plan->cgroup);
-	if (move && husk_cgroup_can_join_self(plan->cgroup) && !user_joined) {
-		move = false;
-		c.join_cgroup = plan->cgroup;
-		cgroup_fd = husk_cgroup_self_clone_fd(plan->cgroup);
-	} else if (move) {
-		cgroup_fd = -1;
-	}
+	bool move;
+	int cgroup_fd = husk_cgroup_entry(plan->cgroup, user_joined, &c.join_cgroup, &move);
 	pid_t pid = husk_clone(0, cgroup_fd, &pidfd);
 	if (pid < 0 && cgroup_fd >= 0 && husk_clone_cgroup_unsupported(errno)) {
 		/* moved before GO instead; it joins the container's cgroup

@@ -27,6 +27,7 @@
 #include "husk/cleanup.h"
 #include "husk/signals.h"
 #include "util/xalloc.h"
+#include "util/time.h"
 
 /* Enough of the hook's output to explain a failure, small enough for one
  * log line. */
@@ -143,13 +144,6 @@ static void write_input(struct hook_io *io)
 	}
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Moves data both ways until the hook exits (returns 1) or the deadline
  * passes (returns 0).  deadline < 0: none. */
 static int io_loop(struct hook_io *io, int64_t deadline, struct husk_error **err)
@@ -157,7 +151,7 @@ static int io_loop(struct hook_io *io, int64_t deadline, struct husk_error **err
 	for (;;) {
 		int timeout_ms = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - husk_time_monotonic_ms();
 			if (left <= 0)
 				return 0;
 			timeout_ms = left > INT_MAX ? INT_MAX : (int)left;
@@ -355,7 +349,7 @@ static int64_t hook_deadline(const struct husk_spec_hook *h)
 		return -1;
 	/* Far enough to mean "never" without overflowing. */
 	int64_t ms = h->timeout > INT64_MAX / 4000 ? INT64_MAX / 4 : h->timeout * 1000;
-	return now_ms() + ms;
+	return husk_time_monotonic_ms() + ms;
 }
 
 /* Waits for the started hook while feeding its stdin and collecting its

@@ -143,8 +143,18 @@ int husk_lsm_check_spec(const struct husk_lsm_host *host, const struct husk_spec
 	return 0;
 }
 
+static bool is_set(const char *label)
+{
+	return label && *label;
+}
+
 int husk_lsm_check_host(const struct husk_spec *spec, struct husk_error **err)
 {
+	const struct husk_spec_process *p = spec->process;
+	/* detecting reads mountinfo: not on every create for nothing */
+	if (!(p && (is_set(p->apparmor_profile) || is_set(p->selinux_label))) &&
+	    !(spec->linux_ && is_set(spec->linux_->mount_label)))
+		return 0;
 	struct husk_lsm_host host;
 	husk_lsm_detect(NULL, &host);
 	return husk_lsm_check_spec(&host, spec, err);

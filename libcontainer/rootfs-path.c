@@ -176,9 +176,7 @@ static int create_component(int parent_fd, const char *name, bool file)
 	return 0;
 }
 
-/* The container path of an fd under root_fd, from the kernel's own view of
- * both (so symlinks already followed are not re-interpreted lexically). */
-static char *container_path_of(int root_fd, int fd)
+char *husk_root_path_of(int root_fd, int fd)
 {
 	char buf[32], root[PATH_MAX], path[PATH_MAX];
 	ssize_t rn = readlink(husk_fd_path(root_fd, buf), root, sizeof(root) - 1);
@@ -203,7 +201,7 @@ static char *follow_dangling(int root_fd, int parent_fd, const char *name, const
 	target[n] = '\0';
 	if (target[0] == '/')
 		return xasprintf("%s/%s", target, rest);
-	_cleanup_free_ char *dir = container_path_of(root_fd, parent_fd);
+	_cleanup_free_ char *dir = husk_root_path_of(root_fd, parent_fd);
 	return dir ? xasprintf("%s/%s/%s", dir, target, rest) : NULL;
 }
 

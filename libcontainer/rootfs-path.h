@@ -22,6 +22,11 @@ char *husk_path_clean(const char *path);
  * symlinks inside the root.  Returns an fd, or -1 with errno set. */
 int husk_root_open(int root_fd, const char *path);
 
+/* The container path of an fd under root_fd, from the kernel's own view of
+ * both (so symlinks already followed are not re-interpreted lexically);
+ * NULL when fd is not under root_fd.  Caller frees. */
+char *husk_root_path_of(int root_fd, int fd);
+
 /* husk_root_open() without openat2 (its fallback on kernels before 5.6, and
  * exposed for tests): one component at a time with O_NOFOLLOW, each symlink
  * read and resolved against the root, ".." kept at the root, at most 40

@@ -400,19 +400,7 @@ static int check_proc_path(const struct mnt *m, const char *path, bool bind,
 static char *resolved_dest(const struct mnt *m)
 {
 	_cleanup_close_ int fd = husk_root_open(m->root_fd, m->dest);
-	if (fd < 0)
-		return NULL;
-	char buf[32], root_buf[32], path[4096], root[4096];
-	ssize_t n = readlink(husk_fd_path(fd, buf), path, sizeof(path) - 1);
-	ssize_t r = readlink(husk_fd_path(m->root_fd, root_buf), root, sizeof(root) - 1);
-	if (n <= 0 || r <= 0)
-		return NULL;
-	path[n] = root[r] = '\0';
-	if (strcmp(root, "/") == 0)
-		return xstrdup(path);
-	if (strncmp(path, root, (size_t)r) != 0 || (path[r] != '\0' && path[r] != '/'))
-		return NULL;
-	return xstrdup(path[r] ? path + r : "/");
+	return fd < 0 ? NULL : husk_root_path_of(m->root_fd, fd);
 }
 
 /* Before the mount: the path as written and as resolved (a symlink in the

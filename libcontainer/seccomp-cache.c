@@ -101,10 +101,7 @@ void husk_seccomp_cache_key(const struct husk_spec_seccomp *sc, char key[65])
 			put_str(&c, s->args[a].op);
 		}
 	}
-	unsigned char digest[32];
-	husk_sha256_final(&c, digest);
-	for (int i = 0; i < 32; i++)
-		snprintf(key + 2 * i, 3, "%02x", digest[i]);
+	husk_sha256_final_hex(&c, key);
 }
 
 /* An entry: MAGIC, then kernel flags, notify and length as fixed-size

@@ -208,19 +208,11 @@ int husk_spawn_init(struct husk_init_args *a, const struct husk_spawn_hooks *hoo
 	if (switch_parent_ns(a, &sw, err) < 0)
 		return -1;
 	int pidfd = -1;
-	int cgroup_fd = cg ? cg->dir_fd : -1;
 	/* v1 hierarchies cannot be cloned into: the child joins them itself
-	 * right after GO (still in our user namespace), or is moved before
-	 * GO; either way it makes its cgroup namespace after that, below */
-	bool move = husk_cgroup_joins_after_clone(cg);
-	a->join_cgroup = NULL;
-	if (move && husk_cgroup_can_join_self(cg) && !(flags & CLONE_NEWUSER)) {
-		move = false;
-		a->join_cgroup = cg;
-		cgroup_fd = husk_cgroup_self_clone_fd(cg);
-	} else if (move) {
-		cgroup_fd = -1;
-	}
+	 * right after GO, or is moved before GO; either way it makes its
+	 * cgroup namespace after that, below */
+	bool move;
+	int cgroup_fd = husk_cgroup_entry(cg, flags & CLONE_NEWUSER, &a->join_cgroup, &move);
 	if (move || a->join_cgroup) {
 		a->unshare_flags |= flags & CLONE_NEWCGROUP;
 		flags &= ~(unsigned long)CLONE_NEWCGROUP;

@@ -174,8 +174,10 @@ int husk_cgroup_host_detect(struct husk_cgroup_host *ret, struct husk_error **er
 		ret->mode = HUSK_CGROUP_LEGACY;
 	}
 	_cleanup_free_ char *cg = NULL;
-	if (read_file_at(AT_FDCWD, PROC_SELF_CG, PROC_FILE_MAX, &cg, NULL, err) < 0)
+	if (read_file_at(AT_FDCWD, PROC_SELF_CG, PROC_FILE_MAX, &cg, NULL, err) < 0) {
+		husk_cgroup_host_release(ret);
 		return -1;
+	}
 	if (ret->v2_root)
 		ret->own = own_v2(cg);
 	if (ret->mode == HUSK_CGROUP_UNIFIED)
@@ -458,14 +460,21 @@ bool husk_cgroup_joins_after_clone(const struct husk_cgroup *cg)
 	return cg && !cg->driver->clone_into;
 }
 
-bool husk_cgroup_can_join_self(const struct husk_cgroup *cg)
+int husk_cgroup_entry(struct husk_cgroup *cg, bool userns, struct husk_cgroup **ret_join,
+                      bool *ret_move)
 {
-	return cg && cg->driver->join_self;
-}
-
-int husk_cgroup_self_clone_fd(const struct husk_cgroup *cg)
-{
-	return cg->unified ? cg->unified->dir_fd : -1;
+	*ret_join = NULL;
+	*ret_move = false;
+	if (!cg)
+		return -1;
+	if (cg->driver->clone_into)
+		return cg->dir_fd;
+	if (cg->driver->join_self && !userns) {
+		*ret_join = cg;
+		return cg->unified ? cg->unified->dir_fd : -1;
+	}
+	*ret_move = true;
+	return -1;
 }
 
 int husk_cgroup_join_self(struct husk_cgroup *cg, struct husk_error **err)

@@ -246,11 +246,16 @@ void husk_cgroup_free(struct husk_cgroup *cg);
  * cloned into dir_fd. */
 bool husk_cgroup_joins_after_clone(const struct husk_cgroup *cg);
 
-/* Whether a new process that has not left the host's user namespace can
- * instead be cloned into husk_cgroup_self_clone_fd() and then call
- * husk_cgroup_join_self() itself, before it makes a cgroup namespace. */
-bool husk_cgroup_can_join_self(const struct husk_cgroup *cg);
-int husk_cgroup_self_clone_fd(const struct husk_cgroup *cg);
+/* How a new process enters cg (NULL: no cgroup): returns the directory to
+ * clone it into (-1: none), and sets *ret_join when the process must then
+ * call husk_cgroup_join_self() itself, or *ret_move when the parent must
+ * move it with husk_cgroup_add_process(); either way before it runs and
+ * before it makes a cgroup namespace.  A process that will not be in the
+ * host's user namespace (userns) cannot write root's cgroup files: it is
+ * moved.  If clone3 then refuses the directory, the caller clones without
+ * one and moves the process. */
+int husk_cgroup_entry(struct husk_cgroup *cg, bool userns, struct husk_cgroup **ret_join,
+                      bool *ret_move);
 int husk_cgroup_join_self(struct husk_cgroup *cg, struct husk_error **err);
 
 int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_spec_resources *r,

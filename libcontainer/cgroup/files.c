@@ -43,6 +43,16 @@ int husk_cgfs_read(int dir_fd, const char *name, char **ret, struct husk_error *
 	return read_file_at(dir_fd, name, FILE_MAX, ret, NULL, err);
 }
 
+int husk_cgfs_check_empty(int dir_fd, const char *dir, struct husk_error **err)
+{
+	_cleanup_free_ char *procs = NULL;
+	if (husk_cgfs_read(dir_fd, "cgroup.procs", &procs, err) < 0)
+		return husk_error_prefix(err, "cgroup \"%s\"", dir);
+	if (procs[strspn(procs, " \n")])
+		return husk_error_set(err, EBUSY, "cgroup \"%s\" already holds processes", dir);
+	return 0;
+}
+
 char *husk_cgfs_slurp(int dir_fd, const char *name)
 {
 	char *buf = NULL;
@@ -152,11 +162,4 @@ int husk_cgfs_remove_tree(const char *dir, struct husk_error **err)
 		usleep(10 * 1000);
 	}
 	return husk_error_set(err, errno, "remove cgroup \"%s\"", dir);
-}
-
-long husk_cgfs_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

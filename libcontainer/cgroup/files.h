@@ -17,6 +17,9 @@ int husk_cgfs_write(int dir_fd, const char *name, const char *value);
 /* Reads dir_fd/name (at most 1 MiB). */
 int husk_cgfs_read(int dir_fd, const char *name, char **ret, struct husk_error **err);
 
+/* An error (EBUSY) when the cgroup at dir_fd (named dir) holds processes. */
+int husk_cgfs_check_empty(int dir_fd, const char *dir, struct husk_error **err);
+
 /* The file's text, or NULL when it cannot be read (absent). */
 char *husk_cgfs_slurp(int dir_fd, const char *name);
 
@@ -40,6 +43,3 @@ int husk_cgfs_signal_procs(int dir_fd, const char *dir, int signo, struct husk_e
  * busy with exiting processes is retried for a bounded time, killing what is
  * left in it.  A directory already gone is fine. */
 int husk_cgfs_remove_tree(const char *dir, struct husk_error **err);
-
-/* Milliseconds of CLOCK_MONOTONIC. */
-long husk_cgfs_now_ms(void);

@@ -23,6 +23,7 @@
 #include "cgroup/v1.h"
 #include "husk/cleanup.h"
 #include "util/xalloc.h"
+#include "util/time.h"
 
 #define FREEZE_TIMEOUT_MS 10000
 
@@ -198,12 +199,8 @@ static int make_dir(struct husk_cgroup_v1_dir *d, struct husk_error **err)
 	d->keep = !made;
 	if (!made) {
 		/* runc's rule: an existing cgroup may be reused, never shared */
-		_cleanup_free_ char *procs = NULL;
-		if (husk_cgfs_read(cur, "cgroup.procs", &procs, err) < 0)
-			return husk_error_prefix(err, "cgroup \"%s\"", d->dir);
-		if (procs[strspn(procs, " \n")])
-			return husk_error_set(err, EBUSY, "cgroup \"%s\" already holds processes",
-			                      d->dir);
+		if (husk_cgfs_check_empty(cur, d->dir, err) < 0)
+			return -1;
 	}
 	d->fd = TAKE_FD(cur);
 	return 0;
@@ -391,7 +388,7 @@ static int v1_join_self(struct husk_cgroup *cg, struct husk_error **err)
 static int freezer_set(const struct husk_cgroup_v1_dir *d, bool frozen, struct husk_error **err)
 {
 	const char *want = frozen ? "FROZEN" : "THAWED";
-	long deadline = husk_cgfs_now_ms() + FREEZE_TIMEOUT_MS;
+	int64_t deadline = husk_time_monotonic_ms() + FREEZE_TIMEOUT_MS;
 	for (unsigned i = 0;; i++) {
 		if (husk_cgfs_write(d->fd, "freezer.state", want) < 0)
 			return husk_error_set(err, errno, "%s cgroup \"%s\"",
@@ -399,7 +396,7 @@ static int freezer_set(const struct husk_cgroup_v1_dir *d, bool frozen, struct h
 		_cleanup_free_ char *state = husk_cgfs_slurp(d->fd, "freezer.state");
 		if (state && !strncmp(state, want, strlen(want)))
 			return 0;
-		if (husk_cgfs_now_ms() > deadline) {
+		if (husk_time_monotonic_ms() > deadline) {
 			if (frozen)
 				(void)husk_cgfs_write(d->fd, "freezer.state", "THAWED");
 			return husk_error_set(err, ETIMEDOUT, "wait for cgroup \"%s\" to be %s",

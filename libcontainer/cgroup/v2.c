@@ -29,6 +29,7 @@
 #include "husk/cleanup.h"
 #include "util/file.h"
 #include "util/xalloc.h"
+#include "util/time.h"
 
 #define FREEZE_TIMEOUT_MS 10000
 
@@ -110,16 +111,6 @@ static int enable_controllers(int dir_fd, const char *dir, const char *available
 	return 0;
 }
 
-static int leaf_is_empty(int leaf_fd, const char *dir, struct husk_error **err)
-{
-	_cleanup_free_ char *procs = NULL;
-	if (husk_cgfs_read(leaf_fd, "cgroup.procs", &procs, err) < 0)
-		return husk_error_prefix(err, "cgroup \"%s\"", dir);
-	if (procs[strspn(procs, " \n")])
-		return husk_error_set(err, EBUSY, "cgroup \"%s\" already holds processes", dir);
-	return 0;
-}
-
 int husk_cgroup_v2_make(struct husk_cgroup *cg, const struct husk_cgroup_settings *s,
                         struct husk_error **err)
 {
@@ -156,7 +147,7 @@ int husk_cgroup_v2_make(struct husk_cgroup *cg, const struct husk_cgroup_setting
 		}
 	}
 	/* runc's rule: an existing cgroup may be reused, never shared */
-	if (!cg->created && leaf_is_empty(cur, cg->dir, err) < 0)
+	if (!cg->created && husk_cgfs_check_empty(cur, cg->dir, err) < 0)
 		return -1;
 	/* an OOM kill takes the whole container down rather than leaving it
 	 * maimed (docs/cgroups.md); no file without the memory controller */
@@ -191,9 +182,10 @@ static int v2_create(struct husk_cgroup *cg, const struct husk_spec_resources *r
                      struct husk_error **err)
 {
 	_cleanup_(husk_cgroup_settings_free) struct husk_cgroup_settings s = {0};
-	if (husk_cgroup_v2_settings(r, &s, err) < 0 || husk_cgroup_v2_make(cg, &s, err) < 0)
+	if (husk_cgroup_v2_settings(r, &s, err) < 0)
 		return -1;
-	if (husk_cgroup_v2_write(cg, &s, err) < 0) {
+	/* make can fail after it made the leaf (memory.oom.group) */
+	if (husk_cgroup_v2_make(cg, &s, err) < 0 || husk_cgroup_v2_write(cg, &s, err) < 0) {
 		if (cg->created)
 			husk_cgroup_destroy(cg, NULL);
 		return -1;
@@ -240,7 +232,7 @@ static int v2_set_frozen(struct husk_cgroup *cg, bool frozen, struct husk_error 
 	if (fd < 0)
 		return husk_error_set(err, errno, "open \"%s/cgroup.events\"", cg->dir);
 	const char *want = frozen ? "frozen 1" : "frozen 0";
-	long deadline = husk_cgfs_now_ms() + FREEZE_TIMEOUT_MS;
+	int64_t deadline = husk_time_monotonic_ms() + FREEZE_TIMEOUT_MS;
 	for (;;) {
 		char buf[512];
 		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -249,7 +241,7 @@ static int v2_set_frozen(struct husk_cgroup *cg, bool frozen, struct husk_error 
 		buf[n] = '\0';
 		if (strstr(buf, want))
 			return 0;
-		long left = deadline - husk_cgfs_now_ms();
+		int64_t left = deadline - husk_time_monotonic_ms();
 		if (left <= 0)
 			return husk_error_set(err, ETIMEDOUT, "wait for cgroup \"%s\" to be %s",
 			                      cg->dir, frozen ? "frozen" : "thawed");

@@ -24,35 +24,6 @@
 
 static const char *const file_names[HUSK_NET_FILES_COUNT] = {"hosts", "hostname", "resolv.conf"};
 
-int husk_net_replace_file(int dir_fd, const char *name, const char *text, mode_t mode,
-                          struct husk_error **err)
-{
-	_cleanup_free_ char *tmp = xasprintf(".%s.%d.tmp", name, (int)getpid());
-	(void)unlinkat(dir_fd, tmp, 0); /* a crashed run's, with a recycled pid */
-	_cleanup_close_ int fd =
-	    openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		return husk_error_set(err, errno, "create \"%s\"", tmp);
-	size_t len = strlen(text);
-	for (size_t done = 0; done < len;) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			(void)unlinkat(dir_fd, tmp, 0);
-			return husk_error_set(err, saved, "write \"%s\"", tmp);
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || renameat(dir_fd, tmp, dir_fd, name) < 0) {
-		int saved = errno;
-		(void)unlinkat(dir_fd, tmp, 0);
-		return husk_error_set(err, saved, "replace \"%s\"", name);
-	}
-	return 0;
-}
-
 char *husk_net_hosts_text(const char *hostname, uint32_t address)
 {
 	char a[16];
@@ -113,7 +84,12 @@ static char *resolv_for_container(void)
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(sources); i++) {
 		_cleanup_free_ char *text = NULL;
 		struct husk_error *tmp = NULL;
-		if (read_file_at(AT_FDCWD, sources[i], RESOLV_MAX_BYTES, &text, NULL, &tmp) < 0) {
+		/* followed: /etc/resolv.conf is a symlink under resolvconf,
+		 * NetworkManager and systemd-resolved */
+		_cleanup_close_ int fd = open(sources[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (read_all_fd(fd, RESOLV_MAX_BYTES, &text, NULL, &tmp) < 0) {
 			husk_error_release(&tmp);
 			continue;
 		}

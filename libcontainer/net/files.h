@@ -13,13 +13,6 @@
 #define HUSK_NET_FILES_DIR   "net"
 #define HUSK_NET_FILES_COUNT 3
 
-/* Replaces dir_fd/name with text through a temporary file and rename(),
- * so a reader sees the old or the new content, without fsync: what these
- * files describe (links, rules, a container's /etc) does not survive a
- * reboot either, and a crashed process cannot lose the page cache. */
-int husk_net_replace_file(int dir_fd, const char *name, const char *text, mode_t mode,
-                          struct husk_error **err);
-
 /* The files' text; callers free. */
 char *husk_net_hosts_text(const char *hostname, uint32_t address);
 /* The host's resolv.conf without loopback nameservers (a resolver on the

@@ -212,8 +212,11 @@ int husk_ipam_load(int dir_fd, const char *bridge, struct husk_ipam *ret, bool *
 			husk_error_release(&tmp);
 			return 0;
 		}
-		husk_error_set(err, tmp->errnum, "%s", tmp->msg);
-		husk_error_release(&tmp);
+		/* tmp's message already ends in strerror: hand it over whole */
+		if (err && !*err)
+			*err = tmp;
+		else
+			husk_error_release(&tmp);
 		return -1;
 	}
 	if (husk_ipam_parse(text, name, ret, err) < 0)
@@ -232,7 +235,7 @@ int husk_ipam_store(int dir_fd, const char *bridge, const struct husk_ipam *ipam
 		return 0;
 	}
 	_cleanup_free_ char *text = husk_ipam_format(ipam);
-	return husk_net_replace_file(dir_fd, name, text, 0600, err);
+	return write_file_atomic(dir_fd, name, text, strlen(text), 0600, err);
 }
 
 int husk_ipam_bridges(int dir_fd, char ***ret, size_t *ret_n, struct husk_error **err)

@@ -1,8 +1,9 @@
 /* The container's end of the network, configured from the parent while
  * the init waits before building its rootfs (spawn.h's attach step): the
  * veth is created with its peer directly in the init's namespace, then a
- * netlink socket opened inside that namespace sets lo, eth0, the address
- * and the route.  Nothing runs inside the container to do it. */
+ * netlink socket opened inside that namespace sets eth0, the address and
+ * the route (lo is the init's, as in every new network namespace).
+ * Nothing runs inside the container to do it. */
 #include "net/veth.h"
 
 #include <errno.h>
@@ -29,10 +30,6 @@ static int configure_inside(int netns_fd, const struct husk_net_subnet *subnet, 
 	int r = -1;
 	if (husk_nl_open(&nl, NETLINK_ROUTE, netns_fd) < 0)
 		return husk_error_set(err, errno, "%s", step);
-	if (husk_nl_link_up(&nl, 0, "lo") < 0) {
-		step = "bring lo up";
-		goto out;
-	}
 	if (husk_nl_link_get(&nl, HUSK_VETH_CONTAINER_NAME, &eth) < 0) {
 		step = "find eth0";
 		goto out;

@@ -73,8 +73,9 @@ static char *temp_name(const char *name)
 	return xasprintf(".%s.%016llx.tmp", name, (unsigned long long)r);
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int write_all_fd(int fd, const void *buf, size_t len)
 {
+	const char *data = buf;
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
 		if (n < 0) {
@@ -96,7 +97,7 @@ static int fill_temp(int fd, const void *data, size_t len, mode_t mode, const ch
 	 * become group-readable because a caller ran with umask 002. */
 	if (fchmod(fd, mode) < 0)
 		return husk_error_set(err, errno, "chmod temporary file for %s", name);
-	int r = write_all(fd, data, len);
+	int r = write_all_fd(fd, data, len);
 	if (r < 0)
 		return husk_error_set(err, -r, "write temporary file for %s", name);
 	return 0;

@@ -13,6 +13,9 @@
  * memory.  Errors read "read: <strerror>" or "larger than N bytes". */
 int read_all_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct husk_error **err);
 
+/* Writes all len bytes, retrying short writes and EINTR; 0 or -errno. */
+int write_all_fd(int fd, const void *buf, size_t len);
+
 /* Opens name relative to dir_fd (O_NOFOLLOW: a symlink is an error) and
  * reads it like read_all_fd.  Errors read "open NAME: ..." or "read NAME: ...";
  * err->errnum is ENOENT when the file is absent. */

@@ -106,13 +106,18 @@ void husk_sha256_final(struct husk_sha256 *c, unsigned char digest[32])
 	}
 }
 
+void husk_sha256_final_hex(struct husk_sha256 *c, char hex[65])
+{
+	unsigned char digest[32];
+	husk_sha256_final(c, digest);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
 void husk_sha256_hex(const void *data, size_t len, char hex[65])
 {
 	struct husk_sha256 c;
-	unsigned char digest[32];
 	husk_sha256_init(&c);
 	husk_sha256_update(&c, data, len);
-	husk_sha256_final(&c, digest);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	husk_sha256_final_hex(&c, hex);
 }

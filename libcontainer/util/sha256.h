@@ -16,6 +16,8 @@ struct husk_sha256 {
 void husk_sha256_init(struct husk_sha256 *c);
 void husk_sha256_update(struct husk_sha256 *c, const void *data, size_t len);
 void husk_sha256_final(struct husk_sha256 *c, unsigned char digest[32]);
+/* husk_sha256_final as 64 lower-case hex digits and a NUL. */
+void husk_sha256_final_hex(struct husk_sha256 *c, char hex[65]);
 
 /* The digest of data as 64 lower-case hex digits and a NUL. */
 void husk_sha256_hex(const void *data, size_t len, char hex[65]);

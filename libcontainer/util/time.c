@@ -24,3 +24,10 @@ char *husk_time_rfc3339_now(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return husk_time_rfc3339(&ts);
 }
+
+int64_t husk_time_monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
